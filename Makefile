@@ -1,0 +1,54 @@
+# The two commands a learner needs:
+#   make lab    set up (once) and open JupyterLab on the course index
+#   make test   set up (once) and run every test
+# Everything runs from the virtual environment .venv, created on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+ARGS   ?=
+INDEX  := notebooks/00_index.ipynb
+JOBS   ?= auto
+
+.DEFAULT_GOAL := help
+.PHONY: help setup lab test test-fast course check-course exercises execute bench clean
+
+help:
+	@echo "make lab        set up and start JupyterLab on the course index (extra options: ARGS=\"--port=8899\")"
+	@echo "make test       set up and run every test (library, reference values, notebooks, exercises)"
+	@echo "make course     regenerate the index, navigation links, README table and exercises/"
+	@echo "make execute    re-execute lessons and solutions in place (NB=path/to/one.ipynb for one)"
+	@echo "make bench      time lossopt against PyTorch (needs torch in .venv)"
+	@echo "make clean      remove the virtual environment"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "lossopt needs Python 3.10 or newer; this is " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(INDEX) $(ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(ARGS)
+
+course exercises: $(STAMP)
+	$(BIN)/python -m lossopt.build
+
+check-course: $(STAMP)
+	$(BIN)/python -m lossopt.build --check
+
+NB ?= notebooks solutions
+execute: $(STAMP)
+	$(BIN)/python -m lossopt.build execute $(NB)
+
+bench: $(STAMP)
+	$(BIN)/python tests/bench.py $(ARGS)
+
+clean:
+	rm -rf $(VENV)
