@@ -1,0 +1,88 @@
+"""One plotting style for the whole course.
+
+Colours come from the Okabe–Ito palette, which stays distinguishable for the
+common forms of colour blindness. Each loss and each optimizer keeps the same
+colour in every lesson: look the colour up with :func:`color`.
+
+Call :func:`use_style` once at the top of a notebook.
+"""
+from __future__ import annotations
+
+import matplotlib as mpl
+from cycler import cycler
+
+__all__ = ["PALETTE", "LOSS_COLORS", "OPTIMIZER_COLORS", "use_style", "color"]
+
+# Okabe & Ito (2008), Color Universal Design.
+PALETTE = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "sky_blue": "#56B4E9",
+    "yellow": "#F0E442",
+    "black": "#000000",
+    "grey": "#7F7F7F",
+}
+
+LOSS_COLORS = {
+    "mse": PALETTE["blue"],
+    "mae": PALETTE["orange"],
+    "huber": PALETTE["green"],
+    "binary_cross_entropy": PALETTE["vermillion"],
+    "logistic": PALETTE["vermillion"],
+    "cross_entropy": PALETTE["vermillion"],
+    "hinge": PALETTE["purple"],
+    "multiclass_hinge": PALETTE["purple"],
+    "zero_one": PALETTE["black"],
+}
+
+OPTIMIZER_COLORS = {
+    "GD": PALETTE["black"],
+    "SGD": PALETTE["black"],
+    "Momentum": PALETTE["orange"],
+    "Nesterov": PALETTE["yellow"],
+    "Adagrad": PALETTE["sky_blue"],
+    "RMSprop": PALETTE["green"],
+    "Adam": PALETTE["vermillion"],
+    "AdamW": PALETTE["purple"],
+}
+
+CLASS_COLORS = [PALETTE["blue"], PALETTE["orange"], PALETTE["green"], PALETTE["purple"], PALETTE["sky_blue"]]
+
+STYLE = {
+    "figure.figsize": (7.0, 4.2),
+    "figure.dpi": 100,
+    "savefig.dpi": 120,
+    "savefig.bbox": "tight",
+    "font.size": 12,
+    "axes.titlesize": 13,
+    "axes.labelsize": 12,
+    "legend.fontsize": 10.5,
+    "xtick.labelsize": 10.5,
+    "ytick.labelsize": 10.5,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "lines.linewidth": 2.0,
+    "axes.prop_cycle": cycler(color=[PALETTE[k] for k in
+                                     ("blue", "orange", "green", "vermillion", "purple", "sky_blue", "black")]),
+    "image.cmap": "viridis",
+    "figure.constrained_layout.use": True,
+}
+
+
+def use_style() -> None:
+    """Apply the course style to matplotlib (fonts, grid, colour-blind-safe colour cycle)."""
+    mpl.rcParams.update(STYLE)
+
+
+def color(name: str) -> str:
+    """The course colour of a loss (``"mse"``, ``"huber"``, ...) or an optimizer (``"Adam"``, ...)."""
+    for table in (LOSS_COLORS, OPTIMIZER_COLORS, PALETTE):
+        if name in table:
+            return table[name]
+    known = sorted(set(LOSS_COLORS) | set(OPTIMIZER_COLORS))
+    raise ValueError(f"no course colour for {name!r}; known names: {', '.join(known)}")
