@@ -86,3 +86,30 @@ def color(name: str) -> str:
             return table[name]
     known = sorted(set(LOSS_COLORS) | set(OPTIMIZER_COLORS))
     raise ValueError(f"no course colour for {name!r}; known names: {', '.join(known)}")
+
+
+def interactive_figure(nrows: int = 1, ncols: int = 1, *, figsize=None, **subplot_kw):
+    """A figure drawn by ipympl that a widget callback can update in place.
+
+    Returns ``(fig, axes)`` like ``plt.subplots``; show it with
+    ``ipywidgets.VBox([slider, fig.canvas])`` and, in the slider's callback, change the
+    artists (``line.set_data``, ...) and call ``fig.canvas.draw_idle()``. The rest of the
+    notebook keeps the inline backend, and the figure is not displayed twice.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    backend = mpl.get_backend()
+    from ipympl.backend_nbagg import Canvas, FigureManager  # importing ipympl switches the backend...
+    if mpl.get_backend() != backend:
+        plt.switch_backend(backend)                         # ...so switch it back: other figures stay inline
+
+    fig = Figure(figsize=figsize or mpl.rcParams["figure.figsize"])
+    canvas = Canvas(fig)
+    FigureManager(canvas, 0)
+    canvas.header_visible = False
+    canvas.footer_visible = False
+    canvas.toolbar_visible = False
+    canvas.resizable = False
+    axes = fig.subplots(nrows, ncols, **subplot_kw)
+    return fig, axes

@@ -19,8 +19,6 @@ Writing a check for a new exercise::
 from __future__ import annotations
 
 import copy
-import sys
-
 import numpy as np
 
 __all__ = ["CheckFailed", "Exercise", "fmt", "install_short_tracebacks"]
@@ -203,7 +201,7 @@ def _short_traceback(shell, etype, value, tb, tb_offset=None):
         text = f"NotImplementedError: {NOT_IMPLEMENTED}"
     else:
         text = f"{etype.__name__}: {value}"
-    print(text, file=sys.stderr)
+    shell._showtraceback(etype, value, [text])
     return [text]
 
 
