@@ -13,8 +13,15 @@ elements, :math:`N` the number of rows, :math:`C` the number of classes,
 
 Shapes are never broadcast: a prediction of shape (N, 1) against a target of
 shape (N,) is a ``ValueError``, not an (N, N) matrix of nonsense.
+
+Functions that exponentiate are decorated with ``@_underflow_is_zero``: for a
+logit of -1000, :math:`e^{-1000}` rounding to 0 is the right answer, so it is
+not reported even under ``np.errstate(all="raise")``. Overflow, division by zero
+and invalid operations are still reported as usual.
 """
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -35,6 +42,21 @@ __all__ = [
 # Numerically stable helpers
 # ----------------------------------------------------------------------------
 
+def _underflow_is_zero(func):
+    """Decorator: run ``func`` with floating-point underflow ignored.
+
+    :math:`e^{-1000}` rounding to 0 is the right answer, not an error. (A fresh
+    ``np.errstate`` per call, so nested and concurrent calls restore the
+    caller's settings correctly with any numpy version.)
+    """
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with np.errstate(under="ignore"):
+            return func(*args, **kwargs)
+    return wrapper
+
+
+@_underflow_is_zero
 def sigmoid(z):
     r"""Logistic sigmoid :math:`\sigma(z) = 1 / (1 + e^{-z})`, any shape.
 
@@ -47,6 +69,7 @@ def sigmoid(z):
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+@_underflow_is_zero
 def softplus(z):
     r"""Softplus :math:`\log(1 + e^{z}) = \max(z, 0) + \log(1 + e^{-|z|})`, finite for any finite z."""
     z = as_float_array(z, "z")
@@ -62,6 +85,7 @@ def log_sigmoid(z):
     return -softplus(-as_float_array(z, "z"))
 
 
+@_underflow_is_zero
 def logsumexp(z, axis=-1):
     r""":math:`\log \sum_j e^{z_j} = m + \log \sum_j e^{z_j - m}` with :math:`m = \max_j z_j` (no overflow)."""
     z = as_float_array(z, "z")
@@ -69,6 +93,7 @@ def logsumexp(z, axis=-1):
     return np.squeeze(m, axis=axis) + np.log(np.sum(np.exp(z - m), axis=axis))
 
 
+@_underflow_is_zero
 def log_softmax(z, axis=-1):
     r""":math:`\log \mathrm{softmax}(z)_j = (z_j - m) - \log \sum_k e^{z_k - m}`, :math:`m = \max_k z_k`."""
     z = as_float_array(z, "z")
@@ -76,6 +101,7 @@ def log_softmax(z, axis=-1):
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
+@_underflow_is_zero
 def softmax(z, axis=-1):
     r""":math:`\mathrm{softmax}(z)_j = e^{z_j - m} / \sum_k e^{z_k - m}`, rows sum to 1, no overflow."""
     z = as_float_array(z, "z")
@@ -207,6 +233,7 @@ def _logits_and_targets(logits, target):
     return z, y
 
 
+@_underflow_is_zero
 def binary_cross_entropy_with_logits(logits, target) -> float:
     r"""Binary cross-entropy on logits z (raw scores), finite for any finite z.
 
@@ -220,6 +247,7 @@ def binary_cross_entropy_with_logits(logits, target) -> float:
     return float(np.mean((1.0 - y) * z + softplus(-z)))
 
 
+@_underflow_is_zero
 def binary_cross_entropy_with_logits_grad(logits, target):
     r""":math:`\partial L/\partial z_i = (\sigma(z_i) - y_i)/n`."""
     z, y = _logits_and_targets(logits, target)
@@ -272,6 +300,7 @@ def _soft_targets(logits, target, label_smoothing):
     return z, q
 
 
+@_underflow_is_zero
 def cross_entropy(logits, target, label_smoothing: float = 0.0) -> float:
     r"""Softmax cross-entropy, averaged over rows.
 
@@ -287,6 +316,7 @@ def cross_entropy(logits, target, label_smoothing: float = 0.0) -> float:
     return float(-np.sum(q * log_softmax(z)) / z.shape[0])
 
 
+@_underflow_is_zero
 def cross_entropy_grad(logits, target, label_smoothing: float = 0.0):
     r""":math:`\partial L/\partial z_i = (p_i \sum_c q_{ic} - q_i)/N`; for one-hot q, :math:`(p_i - \mathrm{onehot}(y_i))/N`."""
     z, q = _soft_targets(logits, target, label_smoothing)
