@@ -33,9 +33,11 @@ SINGLE = "param"
 class Optimizer:
     """Base class: walks the parameters, checks shapes, keeps per-parameter state.
 
-    A subclass implements ``_update(theta, g, state) -> new theta``, where
-    ``theta`` and ``g`` are fresh arrays the subclass may overwrite and
-    ``state`` is that parameter's dict (empty on its first step).
+    A subclass implements ``_update(theta, g, state) -> new theta``. ``theta``
+    and ``g`` may be the caller's own arrays, so they are only read, never
+    written; the new parameters are a new array. ``state`` is that parameter's
+    dict (only ``step`` on its first step): its arrays belong to the optimizer
+    and are updated in place (``v *= beta``), which is what keeps a step cheap.
     """
 
     def __init__(self):
@@ -55,7 +57,11 @@ class Optimizer:
         self.state.clear()
 
     def step(self, params, grads):
-        """One update. Returns new parameters of the same structure as ``params``."""
+        """One update. Returns new parameters of the same structure as ``params``.
+
+        Everything is checked before anything is updated, so a bad gradient
+        leaves the state of every parameter as it was.
+        """
         if isinstance(params, dict):
             if not isinstance(grads, dict):
                 raise ValueError(f"params is a dict of {sorted(params)} but grads is a {type(grads).__name__}: "
@@ -64,23 +70,29 @@ class Optimizer:
                 missing = sorted(set(params) - set(grads))
                 extra = sorted(set(grads) - set(params))
                 raise ValueError(f"grads must have the same names as params; missing: {missing}, unexpected: {extra}")
-            return {name: self._step_one(name, params[name], grads[name]) for name in params}
+            checked = {name: _checked_pair(name, params[name], grads[name]) for name in params}
+            return {name: self._step_one(name, theta, g) for name, (theta, g) in checked.items()}
         if isinstance(grads, dict):
             raise ValueError("params is a single array but grads is a dict: pass one gradient array")
-        return self._step_one(SINGLE, params, grads)
+        return self._step_one(SINGLE, *_checked_pair(SINGLE, params, grads))
 
-    def _step_one(self, name, param, grad):
-        theta = np.array(as_float_array(param, f"parameter {name!r}"), dtype=np.float64, copy=True)
-        g = np.array(as_float_array(grad, f"gradient of {name!r}"), dtype=np.float64, copy=True)
-        if theta.shape != g.shape:
-            raise ValueError(f"gradient of parameter {name!r} has shape {g.shape} but the parameter has "
-                             f"shape {theta.shape}: they must be equal")
+    def _step_one(self, name, theta, g):
         state = self.state.setdefault(name, {})
         state["step"] = state.get("step", 0) + 1
         return self._update(theta, g, state)
 
     def _update(self, theta, g, state):  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def _checked_pair(name, param, grad):
+    """The parameter and its gradient as float64 arrays of one shape (no copy when already so)."""
+    theta = np.asarray(as_float_array(param, f"parameter {name!r}"), dtype=np.float64)
+    g = np.asarray(as_float_array(grad, f"gradient of {name!r}"), dtype=np.float64)
+    if theta.shape != g.shape:
+        raise ValueError(f"gradient of parameter {name!r} has shape {g.shape} but the parameter has "
+                         f"shape {theta.shape}: they must be equal")
+    return theta, g
 
 
 def _check_lr(lr):
@@ -126,20 +138,18 @@ class SGD(Optimizer):
 
     def _update(self, theta, g, state):
         if self.weight_decay:
-            g += self.weight_decay * theta
+            g = g + self.weight_decay * theta
         if self.momentum:
-            if "momentum_buffer" not in state:
-                state["momentum_buffer"] = g.copy()
-            else:
-                b = state["momentum_buffer"]
+            b = state.get("momentum_buffer")
+            if b is None:                        # b_1 = g
+                b = state["momentum_buffer"] = g.copy()
+            else:                                # b_t = mu b_{t-1} + (1 - tau) g
                 b *= self.momentum
                 b += (1.0 - self.dampening) * g
-            b = state["momentum_buffer"]
             d = g + self.momentum * b if self.nesterov else b
         else:
             d = g
-        theta -= self.lr * d
-        return theta
+        return theta - self.lr * d
 
 
 class RMSprop(Optimizer):
@@ -180,30 +190,28 @@ class RMSprop(Optimizer):
 
     def _update(self, theta, g, state):
         if self.weight_decay:
-            g += self.weight_decay * theta
+            g = g + self.weight_decay * theta
         if "square_avg" not in state:
             state["square_avg"] = np.zeros_like(theta)
             if self.centered:
                 state["grad_avg"] = np.zeros_like(theta)
             if self.momentum > 0:
                 state["momentum_buffer"] = np.zeros_like(theta)
-        v = state["square_avg"]
+        v = state["square_avg"]                  # v = alpha v + (1 - alpha) g^2
         v *= self.alpha
         v += (1.0 - self.alpha) * g * g
-        if self.centered:
+        if self.centered:                        # g_avg = alpha g_avg + (1 - alpha) g
             g_avg = state["grad_avg"]
             g_avg += (1.0 - self.alpha) * (g - g_avg)
             denom = np.sqrt(v - g_avg * g_avg) + self.eps
         else:
             denom = np.sqrt(v) + self.eps
-        if self.momentum > 0:
+        if self.momentum > 0:                    # b = mu b + g / denom
             b = state["momentum_buffer"]
             b *= self.momentum
             b += g / denom
-            theta -= self.lr * b
-        else:
-            theta -= self.lr * g / denom
-        return theta
+            return theta - self.lr * b
+        return theta - self.lr * g / denom
 
 
 class Adagrad(Optimizer):
@@ -243,12 +251,11 @@ class Adagrad(Optimizer):
             state["sum"] = np.full_like(theta, self.initial_accumulator_value)
         t = state["step"]
         if self.weight_decay:
-            g += self.weight_decay * theta
+            g = g + self.weight_decay * theta
         lr_t = self.lr / (1.0 + (t - 1) * self.lr_decay)
         s = state["sum"]
         s += g * g
-        theta -= lr_t * g / (np.sqrt(s) + self.eps)
-        return theta
+        return theta - lr_t * g / (np.sqrt(s) + self.eps)
 
 
 class Adam(Optimizer):
@@ -299,22 +306,21 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = np.zeros_like(theta)
         t = state["step"]
         if self.weight_decay:
-            if self.decoupled_weight_decay:
-                theta *= 1.0 - self.lr * self.weight_decay
-            else:
-                g += self.weight_decay * theta
+            if self.decoupled_weight_decay:      # AdamW: shrink the weights first
+                theta = theta * (1.0 - self.lr * self.weight_decay)
+            else:                                # Adam: L2 penalty in the gradient
+                g = g + self.weight_decay * theta
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        m += (1.0 - self.beta1) * (g - m)
-        v *= self.beta2
+        m += (1.0 - self.beta1) * (g - m)        # m = beta1 m + (1 - beta1) g
+        v *= self.beta2                          # v = beta2 v + (1 - beta2) g^2
         v += (1.0 - self.beta2) * g * g
-        if self.amsgrad:
+        if self.amsgrad:                         # v_max = max(v_max, v)
             np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
         m_hat_scale = 1.0 - self.beta1 ** t        # m_hat = m / (1 - beta1^t)
         v_hat_sqrt_scale = np.sqrt(1.0 - self.beta2 ** t)  # sqrt(v_hat) = sqrt(v) / sqrt(1 - beta2^t)
         denom = np.sqrt(v) / v_hat_sqrt_scale + self.eps
-        theta -= (self.lr / m_hat_scale) * m / denom
-        return theta
+        return theta - (self.lr / m_hat_scale) * m / denom
 
 
 class AdamW(Adam):
