@@ -403,7 +403,8 @@ def _update_in_place(plan: Plan, course: Course, relpath: str, edit) -> object |
     """Apply ``edit(nb)`` to a notebook; plan a write only if its content changes."""
     path = course.path(relpath)
     if not path.exists():
-        plan.problems.append(f"{relpath} is missing (it is a ready lesson in lossopt/course.py)")
+        what = "the course index" if relpath == course.index.notebook else "a ready lesson in lossopt/course.py"
+        plan.problems.append(f"{relpath} is missing ({what})")
         return None
     try:
         nb = read_notebook(path)
@@ -614,7 +615,8 @@ def execute(course: Course, args: list[str], *, timeout: int = 120) -> int:
 # Command line
 # ----------------------------------------------------------------------------------------------
 
-def build(course: Course, *, check: bool = False, out=sys.stdout) -> int:
+def build(course: Course, *, check: bool = False, out=None) -> int:
+    out = out or sys.stdout
     plan = plan_course(course)
     status = 0
     if check:
