@@ -21,7 +21,7 @@ def as_float_array(x, name: str) -> np.ndarray:
         return a
     if a.dtype.kind in "biu":
         return a.astype(np.float64)
-    raise ValueError(f"{name} must hold numbers, got an array of dtype {a.dtype}")
+    raise ValueError(f"{name} must hold real numbers (a float, integer or bool array), got an array of dtype {a.dtype}")
 
 
 def require_nonempty(a: np.ndarray, name: str) -> None:
@@ -53,7 +53,7 @@ def require_in_range(a: np.ndarray, lo: float, hi: float, name: str, what: str, 
     bad = ~((a >= lo) & (a <= hi))
     if bad.any():
         i = first_index(bad)
-        value = a[i]
+        value = a[i].item()
         raise ValueError(f"{name} contains {value!r} at index {i}: {what} must lie in [{lo:g}, {hi:g}]{hint}")
 
 

@@ -111,7 +111,11 @@ def softmax(z, axis=-1):
 
 def one_hot(labels, num_classes: int):
     """(N,) integer labels -> (N, C) float array with a single 1 per row."""
-    labels = _class_indices(labels, num_classes, "labels")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
+        raise ValueError(f"num_classes must be a positive integer, got {num_classes!r}")
+    labels = _class_indices(labels, int(num_classes), "labels")
+    if labels.ndim != 1:
+        raise ValueError(f"labels must be a 1-d array of class indices, got shape {labels.shape}")
     out = np.zeros((labels.shape[0], num_classes))
     out[np.arange(labels.shape[0]), labels] = 1.0
     return out
@@ -267,7 +271,7 @@ def _class_indices(target, num_classes: int, name: str = "target"):
     bad = (t < 0) | (t >= num_classes)
     if bad.any():
         i = first_index(bad)
-        raise ValueError(f"{name} contains class {t[i]} at index {i}: class indices must lie in "
+        raise ValueError(f"{name} contains class {t[i].item()} at index {i}: class indices must lie in "
                          f"0..{num_classes - 1} for {num_classes} classes")
     return t
 
@@ -286,14 +290,13 @@ def _soft_targets(logits, target, label_smoothing):
     z = _logits_2d(logits)
     n, c = z.shape
     t = np.asarray(target)
+    if t.shape not in ((n,), (n, c)):
+        raise ValueError(f"logits has shape {z.shape} but target has shape {t.shape}: "
+                         f"integer class indices need shape ({n},), class probabilities shape ({n}, {c})")
     if t.ndim == 1:
-        if t.shape[0] != n:
-            raise ValueError(f"logits has shape {z.shape} but target has shape {t.shape}: "
-                             f"integer targets need shape ({n},), probability targets shape ({n}, {c})")
         q = one_hot(_class_indices(t, c), c)
     else:
         q = as_float_array(t, "target")
-        require_same_shape(z, q, "logits", "target")
         require_in_range(q, 0.0, 1.0, "target", "class probabilities")
     if eps > 0:
         q = (1.0 - eps) * q + eps / c
@@ -337,7 +340,7 @@ def _scores_and_signs(scores, target):
     bad = (y != 1) & (y != -1)
     if bad.any():
         i = first_index(bad)
-        raise ValueError(f"target contains {y[i]!r} at index {i}: hinge labels must be -1 or +1 "
+        raise ValueError(f"target contains {y[i].item()!r} at index {i}: hinge labels must be -1 or +1 "
                          f"(turn 0/1 labels into -1/+1 with 2 * y - 1)")
     return s, y.astype(s.dtype)
 
