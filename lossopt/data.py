@@ -9,7 +9,7 @@ import numpy as np
 
 from ._validate import require_number
 
-__all__ = ["regression_with_outliers", "two_class", "multi_class", "large_regression"]
+__all__ = ["regression_with_outliers", "two_class", "multi_class", "large_regression", "train_test_split"]
 
 
 def _count(n, name="n"):
@@ -50,6 +50,8 @@ def two_class(n: int = 200, separation: float = 2.0, noise: float = 1.0, seed: i
     (half of each, the first class first). Use ``2 * y - 1`` for ±1 labels.
     """
     n = _count(n)
+    separation = require_number(separation, "separation")
+    noise = require_number(noise, "noise", low=0.0)
     rng = np.random.default_rng(seed)
     n0 = n // 2
     y = np.concatenate([np.zeros(n0, dtype=int), np.ones(n - n0, dtype=int)])
@@ -65,6 +67,8 @@ def multi_class(n: int = 300, classes: int = 3, radius: float = 2.5, noise: floa
     """
     n = _count(n)
     classes = _count(classes, "classes")
+    radius = require_number(radius, "radius")
+    noise = require_number(noise, "noise", low=0.0)
     rng = np.random.default_rng(seed)
     y = np.arange(n) % classes
     angles = 2 * np.pi * np.arange(classes) / classes + np.pi / 2
@@ -81,8 +85,47 @@ def large_regression(n: int = 100_000, features: int = 20, noise: float = 0.1, s
     """
     n = _count(n)
     features = _count(features, "features")
+    noise = require_number(noise, "noise", low=0.0)
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, features))
     w = rng.standard_normal(features)
     y = X @ w + noise * rng.standard_normal(n)
     return X, y, w
+
+
+def train_test_split(X, y, test_size: float = 0.25, seed: int = 0, stratify: bool = True):
+    """Split examples at random into a training part and a test part (seeded).
+
+    X: (N, ...) and y: (N,), one label or target per row of X. ``test_size`` in
+    (0, 1) is the fraction held out. With ``stratify=True`` (for class labels)
+    each class contributes round(test_size × its count) examples to the test
+    part, so both parts keep the class proportions; with ``stratify=False`` the
+    test part is round(test_size × N) examples drawn without regard to y.
+    Both parts are in random order. Returns ``(X_train, X_test, y_train, y_test)``
+    (scikit-learn's order), new arrays; X and y are not modified.
+    """
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim == 0 or y.ndim != 1 or X.shape[0] != y.shape[0]:
+        raise ValueError(f"X must have one row per entry of y, and y must be 1-D; got X of shape "
+                         f"{X.shape} and y of shape {y.shape}")
+    test_size = require_number(test_size, "test_size", low=0.0, high=1.0, low_open=True, high_open=True)
+    n = y.shape[0]
+    rng = np.random.default_rng(seed)
+    if stratify:
+        test = []
+        for label in np.unique(y):
+            members = rng.permutation(np.flatnonzero(y == label))
+            test.append(members[:int(round(test_size * len(members)))])
+        test = np.concatenate(test)
+    else:
+        test = rng.permutation(n)[:int(round(test_size * n))]
+    if len(test) == 0 or len(test) == n:
+        raise ValueError(f"test_size={test_size:g} of {n} examples leaves an empty "
+                         f"{'test' if len(test) == 0 else 'training'} part: choose a test_size that "
+                         "keeps at least one example on each side")
+    is_test = np.zeros(n, dtype=bool)
+    is_test[test] = True
+    train_idx = rng.permutation(np.flatnonzero(~is_test))
+    test_idx = rng.permutation(test)
+    return X[train_idx], X[test_idx], y[train_idx], y[test_idx]
