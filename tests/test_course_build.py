@@ -511,3 +511,33 @@ def test_execute_paths():
     assert build.resolve_execute_paths(COURSE, [str(ROOT / "notebooks")]) == \
         [p for p in default if p.startswith("notebooks/")]
     assert build.resolve_execute_paths(COURSE, [str(ROOT / INDEX.notebook)]) == [INDEX.notebook]
+
+
+def test_execute_stores_outputs_keeps_nav_and_reports_a_failing_cell(synthetic, capsys):
+    _run(synthetic)
+    good, bad = "notebooks/01_first.ipynb", "notebooks/02_second.ipynb"
+    nb = _read(synthetic, good)
+    nb.cells[2].source = "print(40 + 2)"
+    nb.cells.insert(3, new_code_cell("1 / 0", id="expected-error"))
+    nb.cells[3].metadata["tags"] = ["raises-exception"]
+    nbformat.write(nb, synthetic.path(good))
+    nb = _read(synthetic, bad)
+    nb.cells[2].source = "x = 1\nundefined_name + x"
+    nbformat.write(nb, synthetic.path(bad))
+    bad_before = synthetic.path(bad).read_bytes()
+
+    status = build.execute(synthetic, [str(synthetic.path(good)), str(synthetic.path(bad))], timeout=60)
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert re.search(r"✔ notebooks/01_first\.ipynb executed in \d+\.\d s", out)
+    assert "✘ notebooks/02_second.ipynb: cell 2 (id code-1) failed:" in err
+    assert "| undefined_name + x" in err and "NameError: name 'undefined_name' is not defined" in err
+    assert "1 of 2 notebooks failed" in err
+    assert synthetic.path(bad).read_bytes() == bad_before, "a failed notebook is left as it was"
+
+    executed = _read(synthetic, good)
+    assert [c.outputs for c in executed.cells if c.get("id") == "code-1"] == [
+        [{"output_type": "stream", "name": "stdout", "text": "42\n"}]]
+    assert executed.cells[3].outputs[0].ename == "ZeroDivisionError"
+    assert len(_navs(executed)) == 2 and all("execution" not in c.metadata for c in executed.cells)
+    assert _run(synthetic, check=True)[0] == 0, "executing does not make generated files stale"
