@@ -12,11 +12,12 @@ INDEX  := notebooks/00_index.ipynb
 JOBS   ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab test test-fast course check-course exercises execute bench clean
+.PHONY: help setup lab test test-browser course check-course exercises execute bench clean
 
 help:
 	@echo "make lab        set up and start JupyterLab on the course index (extra options: ARGS=\"--port=8899\")"
 	@echo "make test       set up and run every test (library, reference values, notebooks, exercises)"
+	@echo "make test-browser  run every lesson in a real JupyterLab in headless Chromium (needs /usr/bin/chromium)"
 	@echo "make course     regenerate the index, navigation links, README table and exercises/"
 	@echo "make execute    re-execute lessons and solutions in place (NB=path/to/one.ipynb for one)"
 	@echo "make bench      time lossopt against PyTorch (needs torch in .venv)"
@@ -36,6 +37,10 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(ARGS)
+
+test-browser: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,browser]"
+	LOSSOPT_BROWSER=1 $(BIN)/python -m pytest -v -s tests/browser $(ARGS)
 
 course exercises: $(STAMP)
 	$(BIN)/python -m lossopt.build

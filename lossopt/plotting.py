@@ -96,13 +96,20 @@ def interactive_figure(nrows: int = 1, ncols: int = 1, *, figsize=None, **subplo
     artists (``line.set_data``, ...) and call ``fig.canvas.draw_idle()``. The rest of the
     notebook keeps the inline backend, and the figure is not displayed twice.
     """
-    import matplotlib.pyplot as plt
+    import sys
+
     from matplotlib.figure import Figure
 
-    backend = mpl.get_backend()
-    from ipympl.backend_nbagg import Canvas, FigureManager  # importing ipympl switches the backend...
-    if mpl.get_backend() != backend:
-        plt.switch_backend(backend)                         # ...so switch it back: other figures stay inline
+    if "ipympl" not in sys.modules:
+        # ipympl/__init__.py calls matplotlib.use("ipympl") when matplotlib is already
+        # imported, which would turn every later figure of the notebook into a widget.
+        # Import the package with matplotlib hidden, so the inline backend stays.
+        hidden = sys.modules.pop("matplotlib")
+        try:
+            import ipympl  # noqa: F401
+        finally:
+            sys.modules["matplotlib"] = hidden
+    from ipympl.backend_nbagg import Canvas, FigureManager
 
     fig = Figure(figsize=figsize or mpl.rcParams["figure.figsize"])
     canvas = Canvas(fig)

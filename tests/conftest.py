@@ -14,6 +14,10 @@ import pytest
 
 REQUIRE = os.environ.get("LOSSOPT_REQUIRE_TORCH") == "1"
 
+# The browser tests start JupyterLab and Chromium: they run with `make test-browser`
+# (which sets LOSSOPT_BROWSER=1), not as part of `make test`.
+collect_ignore = [] if os.environ.get("LOSSOPT_BROWSER") == "1" else ["browser"]
+
 
 def _import_or_skip(name: str, why: str):
     try:
