@@ -51,7 +51,7 @@ INDEX = Lesson(0, "index", "Course index", "", "Start here: the lessons, how to 
 LESSONS = [
     Lesson(1, "mean_squared_error", "Mean squared error", "Part I: Losses",
            "Fit a line by minimising MSE; why squaring punishes large errors; MSE as a Gaussian likelihood.", 40,
-           ready=False),
+           ready=True),
     Lesson(2, "cross_entropy", "Cross-entropy", "Part I: Losses",
            "Binary and categorical cross-entropy, logits, softmax, log-sum-exp and label smoothing.", 60,
            ready=False),
