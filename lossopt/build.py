@@ -657,6 +657,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=120, help="seconds allowed per cell (execute)")
     args = parser.parse_args(argv)
     course = Course.default()
+    if args.check and args.command:
+        parser.error("--check is not for `execute`")
     if args.command == "execute":
         return execute(course, args.paths, timeout=args.timeout)
     if args.paths:
