@@ -54,7 +54,7 @@ LESSONS = [
            ready=True),
     Lesson(2, "cross_entropy", "Cross-entropy", "Part I: Losses",
            "Binary and categorical cross-entropy, logits, softmax, log-sum-exp and label smoothing.", 60,
-           ready=False),
+           ready=True),
     Lesson(3, "huber_loss", "Huber loss", "Part I: Losses",
            "MSE near zero, MAE in the tails: robust regression with outliers.", 35, ready=False),
     Lesson(4, "hinge_loss", "Hinge loss", "Part I: Losses",
