@@ -105,11 +105,11 @@ def _markdown_of(path: Path) -> list[str]:
 
 
 def _not_yet_generated(doc: Path) -> set[Path]:
-    """A lesson that is not ready yet may already link to the exercise and solution notebooks
-    that will exist once it is ready; every other link must resolve."""
-    for lesson in LESSONS:
-        if not lesson.ready and doc == ROOT / lesson.notebook:
-            return {(ROOT / lesson.exercise).resolve(), (ROOT / lesson.solution).resolve()}
+    """A lesson that is not ready yet may already link to course notebooks that do not exist
+    yet (its own exercises, a planned lesson); once it is ready, every link must resolve."""
+    if any(not lesson.ready and doc == ROOT / lesson.notebook for lesson in LESSONS):
+        return {(ROOT / path).resolve() for lesson in LESSONS
+                for path in (lesson.notebook, lesson.solution, lesson.exercise)}
     return set()
 
 
