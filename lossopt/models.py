@@ -37,11 +37,12 @@ def _positive_int(n, name):
 
 
 class Model:
-    """What every model shares: parameter names and shapes, input checks, accuracy.
+    """What every model shares: parameter names and shapes, input checks, and the public methods.
 
-    A subclass sets ``self.n_features`` and implements :meth:`param_shapes`,
-    :meth:`init`, :meth:`forward`, :meth:`loss_and_grad` and :meth:`predict`.
-    ``is_classifier`` says whether :meth:`accuracy` makes sense.
+    A subclass sets ``self.n_features`` and ``is_classifier`` and implements
+    :meth:`param_shapes`, :meth:`init`, ``loss_and_grad`` and three small pieces of
+    maths: ``_outputs(p, X)`` (the forward pass), ``_loss(p, outputs, y)`` and
+    ``_predict(outputs)``.
     """
 
     is_classifier = False
@@ -55,21 +56,41 @@ class Model:
         """Total number of scalar parameters."""
         return int(sum(np.prod(shape, dtype=int) for shape in self.param_shapes().values()))
 
+    def forward(self, params, X):
+        """The outputs for each row of X: scores, logits or predicted values (see the class docstring)."""
+        p, X = self._check(params, X)
+        return self._outputs(p, X)
+
     def loss(self, params, X, y) -> float:
-        """The training loss (a float): the same number :meth:`loss_and_grad` returns."""
-        return self.loss_and_grad(params, X, y)[0]
+        """The training loss (a float), without computing gradients: the number :meth:`loss_and_grad` returns."""
+        p, X = self._check(params, X)
+        return float(self._loss(p, self._outputs(p, X), y))
+
+    def predict(self, params, X):
+        """Predicted labels (classifiers, int, shape (N,)) or values (regression)."""
+        return self._predict(self.forward(params, X))
+
+    def evaluate(self, params, X, y):
+        """``(loss, accuracy)`` from one forward pass; accuracy is None for a regression model."""
+        p, X = self._check(params, X)
+        outputs = self._outputs(p, X)
+        loss = float(self._loss(p, outputs, y))
+        return loss, (self._accuracy(self._predict(outputs), y) if self.is_classifier else None)
 
     def accuracy(self, params, X, y) -> float:
         """Fraction of examples whose predicted label equals ``y`` (classifiers only)."""
         if not self.is_classifier:
             raise ValueError(f"{type(self).__name__} is a regression model: accuracy is for classifiers "
                              "(compare predictions with losses.mse instead)")
+        return self._accuracy(self.predict(params, X), y)
+
+    @staticmethod
+    def _accuracy(predicted, y) -> float:
         y = np.asarray(y)
-        pred = self.predict(params, X)
-        if y.shape != pred.shape:
-            raise ValueError(f"y has shape {y.shape} but there are {pred.shape[0]} examples: "
-                             f"y must have shape {pred.shape}")
-        return float(np.mean(pred == y))
+        if y.shape != predicted.shape:
+            raise ValueError(f"y has shape {y.shape} but there are {predicted.shape[0]} examples: "
+                             f"y must have shape {predicted.shape}")
+        return float(np.mean(predicted == y))
 
     # -- input checks -------------------------------------------------------------------------
     def _check(self, params, X):
@@ -103,17 +124,8 @@ class Model:
         return f"{type(self).__name__}({args})"
 
 
-class LinearRegression(Model):
-    r"""Linear regression trained on the mean squared error.
-
-    .. math::
-        \hat y = X w + b, \qquad L = \frac1N \sum_i (\hat y_i - y_i)^2, \qquad
-        \frac{\partial L}{\partial w} = X^\top \delta,\quad \frac{\partial L}{\partial b} = \sum_i \delta_i,
-        \quad \delta = \frac{\partial L}{\partial \hat y} = \frac{2(\hat y - y)}{N}
-
-    Parameters: ``w`` (D,), ``b`` () (a 0-d array). X (N, D), y (N,) floats.
-    ``init`` starts at zero (the loss is convex, so the start does not decide the end).
-    """
+class _Linear(Model):
+    """Shared by the linear models: one weight vector ``w`` (D,) and a bias ``b`` (), started at zero."""
 
     def __init__(self, n_features: int):
         self.n_features = _positive_int(n_features, "n_features")
@@ -125,88 +137,16 @@ class LinearRegression(Model):
         return {"w": (self.n_features,), "b": ()}
 
     def init(self, seed: int = 0) -> dict:
-        """Zeros (``seed`` is accepted for a uniform interface)."""
+        """Zeros: the loss is convex, so the start does not decide where training ends
+        (``seed`` is accepted for a uniform interface)."""
         return {"w": np.zeros(self.n_features), "b": np.zeros(())}
 
-    def forward(self, params, X):
-        """Predictions :math:`\\hat y = X w + b`, shape (N,)."""
-        p, X = self._check(params, X)
-        return X @ p["w"] + p["b"]
-
-    def loss_and_grad(self, params, X, y):
-        p, X = self._check(params, X)
-        y_hat = X @ p["w"] + p["b"]
-        loss = losses.mse(y_hat, y)
-        delta = losses.mse_grad(y_hat, y)          # dL/dy_hat, (N,)
-        return loss, {"w": X.T @ delta, "b": np.sum(delta)}
-
-    def predict(self, params, X):
-        """The predicted values, (N,)."""
-        return self.forward(params, X)
+    def _outputs(self, p, X):
+        return X @ p["w"] + p["b"]                  # z = X w + b, shape (N,)
 
 
-class LogisticRegression(Model):
-    r"""Binary logistic regression: a linear score and the cross-entropy on its sigmoid.
-
-    .. math::
-        z = X w + b, \qquad P(y = 1 \mid x) = \sigma(z), \qquad
-        L = \frac1N \sum_i \big[(1 - y_i) z_i - \log \sigma(z_i)\big],
-        \qquad \delta = \frac{\partial L}{\partial z} = \frac{\sigma(z) - y}{N}
-
-    (:func:`lossopt.losses.binary_cross_entropy_with_logits`), and
-    :math:`\partial L/\partial w = X^\top \delta`, :math:`\partial L/\partial b = \sum_i \delta_i`.
-    Parameters ``w`` (D,), ``b`` (). Labels y (N,) in {0, 1}. ``init`` starts at zero.
-    """
-
-    is_classifier = True
-
-    def __init__(self, n_features: int):
-        self.n_features = _positive_int(n_features, "n_features")
-
-    def _config(self):
-        return {"n_features": self.n_features}
-
-    def param_shapes(self):
-        return {"w": (self.n_features,), "b": ()}
-
-    def init(self, seed: int = 0) -> dict:
-        """Zeros (``seed`` is accepted for a uniform interface)."""
-        return {"w": np.zeros(self.n_features), "b": np.zeros(())}
-
-    def forward(self, params, X):
-        """Logits :math:`z = X w + b`, shape (N,)."""
-        p, X = self._check(params, X)
-        return X @ p["w"] + p["b"]
-
-    def loss_and_grad(self, params, X, y):
-        p, X = self._check(params, X)
-        z = X @ p["w"] + p["b"]
-        loss = losses.binary_cross_entropy_with_logits(z, y)
-        delta = losses.binary_cross_entropy_with_logits_grad(z, y)   # (sigmoid(z) - y) / N
-        return loss, {"w": X.T @ delta, "b": np.sum(delta)}
-
-    def predict_proba(self, params, X):
-        """:math:`P(y = 1 \\mid x) = \\sigma(z)`, shape (N,)."""
-        return losses.sigmoid(self.forward(params, X))
-
-    def predict(self, params, X):
-        """Labels 0/1 (int), 1 where z > 0 (that is, where the probability exceeds ½)."""
-        return (self.forward(params, X) > 0).astype(int)
-
-
-class SoftmaxRegression(Model):
-    r"""Multinomial logistic (softmax) regression.
-
-    .. math::
-        Z = X W + b, \qquad L = -\frac1N \sum_i \log \mathrm{softmax}(Z_i)_{y_i}, \qquad
-        \delta = \frac{\partial L}{\partial Z} = \frac{\mathrm{softmax}(Z) - \mathrm{onehot}(y)}{N}
-
-    and :math:`\partial L/\partial W = X^\top \delta`, :math:`\partial L/\partial b = \sum_i \delta_i`.
-    Parameters ``W`` (D, C), ``b`` (C,). Labels y (N,) integers in 0..C−1.
-    ``init`` starts at zero. Reference: CS231n, Linear classification.
-    """
-
-    is_classifier = True
+class _LinearMulticlass(Model):
+    """Shared by the multi-class linear models: ``W`` (D, C) and ``b`` (C,), started at zero."""
 
     def __init__(self, n_features: int, n_classes: int):
         self.n_features = _positive_int(n_features, "n_features")
@@ -224,28 +164,105 @@ class SoftmaxRegression(Model):
         """Zeros (``seed`` is accepted for a uniform interface)."""
         return {"W": np.zeros((self.n_features, self.n_classes)), "b": np.zeros(self.n_classes)}
 
-    def forward(self, params, X):
-        """Logits :math:`Z = X W + b`, shape (N, C)."""
+    def _outputs(self, p, X):
+        return X @ p["W"] + p["b"]                  # Z = X W + b, shape (N, C)
+
+    def _predict(self, Z):
+        return np.argmax(Z, axis=1)                 # the highest-scoring class
+
+
+class LinearRegression(_Linear):
+    r"""Linear regression trained on the mean squared error.
+
+    .. math::
+        \hat y = X w + b, \qquad L = \frac1N \sum_i (\hat y_i - y_i)^2, \qquad
+        \frac{\partial L}{\partial w} = X^\top \delta,\quad \frac{\partial L}{\partial b} = \sum_i \delta_i,
+        \quad \delta = \frac{\partial L}{\partial \hat y} = \frac{2(\hat y - y)}{N}
+
+    Parameters: ``w`` (D,), ``b`` () (a 0-d array). X (N, D), y (N,) floats.
+    ``forward`` and ``predict`` give :math:`\hat y` (N,). ``init`` starts at zero.
+    """
+
+    def _loss(self, p, y_hat, y):
+        return losses.mse(y_hat, y)
+
+    def _predict(self, y_hat):
+        return y_hat
+
+    def loss_and_grad(self, params, X, y):
         p, X = self._check(params, X)
-        return X @ p["W"] + p["b"]
+        y_hat = X @ p["w"] + p["b"]
+        loss = losses.mse(y_hat, y)
+        delta = losses.mse_grad(y_hat, y)           # dL/dy_hat = 2 (y_hat - y) / N
+        return loss, {"w": X.T @ delta, "b": np.sum(delta)}
+
+
+class LogisticRegression(_Linear):
+    r"""Binary logistic regression: a linear score and the cross-entropy on its sigmoid.
+
+    .. math::
+        z = X w + b, \qquad P(y = 1 \mid x) = \sigma(z), \qquad
+        L = \frac1N \sum_i \big[(1 - y_i) z_i - \log \sigma(z_i)\big],
+        \qquad \delta = \frac{\partial L}{\partial z} = \frac{\sigma(z) - y}{N}
+
+    (:func:`lossopt.losses.binary_cross_entropy_with_logits`), and
+    :math:`\partial L/\partial w = X^\top \delta`, :math:`\partial L/\partial b = \sum_i \delta_i`.
+    Parameters ``w`` (D,), ``b`` (). Labels y (N,) in {0, 1} (probabilities in [0, 1] also work).
+    ``forward`` gives the logits z (N,); ``predict`` the labels 0/1 (1 where z > 0);
+    ``predict_proba`` the probabilities :math:`\sigma(z)`. ``init`` starts at zero.
+    """
+
+    is_classifier = True
+
+    def _loss(self, p, z, y):
+        return losses.binary_cross_entropy_with_logits(z, y)
+
+    def _predict(self, z):
+        return (z > 0).astype(int)                  # probability above 1/2
+
+    def loss_and_grad(self, params, X, y):
+        p, X = self._check(params, X)
+        z = X @ p["w"] + p["b"]
+        loss = losses.binary_cross_entropy_with_logits(z, y)
+        delta = losses.binary_cross_entropy_with_logits_grad(z, y)   # (sigmoid(z) - y) / N
+        return loss, {"w": X.T @ delta, "b": np.sum(delta)}
+
+    def predict_proba(self, params, X):
+        r""":math:`P(y = 1 \mid x) = \sigma(z)`, shape (N,)."""
+        return losses.sigmoid(self.forward(params, X))
+
+
+class SoftmaxRegression(_LinearMulticlass):
+    r"""Multinomial logistic (softmax) regression.
+
+    .. math::
+        Z = X W + b, \qquad L = -\frac1N \sum_i \log \mathrm{softmax}(Z_i)_{y_i}, \qquad
+        \delta = \frac{\partial L}{\partial Z} = \frac{\mathrm{softmax}(Z) - \mathrm{onehot}(y)}{N}
+
+    and :math:`\partial L/\partial W = X^\top \delta`, :math:`\partial L/\partial b = \sum_i \delta_i`.
+    Parameters ``W`` (D, C), ``b`` (C,). Labels y (N,) integers in 0..C−1.
+    ``forward`` gives the logits Z (N, C); ``predict`` the most likely class; ``predict_proba``
+    softmax(Z). ``init`` starts at zero. Reference: CS231n, Linear classification.
+    """
+
+    is_classifier = True
+
+    def _loss(self, p, Z, y):
+        return losses.cross_entropy(Z, y)
 
     def loss_and_grad(self, params, X, y):
         p, X = self._check(params, X)
         Z = X @ p["W"] + p["b"]
         loss = losses.cross_entropy(Z, y)
-        delta = losses.cross_entropy_grad(Z, y)    # (softmax(Z) - onehot(y)) / N
+        delta = losses.cross_entropy_grad(Z, y)     # (softmax(Z) - onehot(y)) / N
         return loss, {"W": X.T @ delta, "b": np.sum(delta, axis=0)}
 
     def predict_proba(self, params, X):
         """Class probabilities softmax(Z), shape (N, C), rows sum to 1."""
         return losses.softmax(self.forward(params, X))
 
-    def predict(self, params, X):
-        """The most likely class (int), shape (N,)."""
-        return np.argmax(self.forward(params, X), axis=1)
 
-
-class LinearSVM(Model):
+class LinearSVM(_Linear):
     r"""Binary linear support vector machine: hinge loss plus an L2 penalty on the weights.
 
     .. math::
@@ -255,7 +272,8 @@ class LinearSVM(Model):
     with labels :math:`y_i \in \{-1, +1\}` and :math:`\lambda` = ``reg`` (the bias is not penalised).
     Subgradient: :math:`\delta_i = -y_i [y_i s_i < 1]/N`,
     :math:`\partial L/\partial w = X^\top \delta + \lambda w`, :math:`\partial L/\partial b = \sum_i \delta_i`.
-    Parameters ``w`` (D,), ``b`` (). ``init`` starts at zero.
+    Parameters ``w`` (D,), ``b`` (). ``forward`` gives the scores s (N,); ``predict``
+    the labels −1/+1 (+1 at a score of exactly 0). ``init`` starts at zero.
     Reference: Shalev-Shwartz, Singer & Srebro (2007), Pegasos: primal estimated
     sub-gradient solver for SVM (the same objective).
     """
@@ -263,38 +281,28 @@ class LinearSVM(Model):
     is_classifier = True
 
     def __init__(self, n_features: int, reg: float = 1e-2):
-        self.n_features = _positive_int(n_features, "n_features")
+        super().__init__(n_features)
         self.reg = require_number(reg, "reg", low=0.0)
 
     def _config(self):
         return {"n_features": self.n_features, "reg": self.reg}
 
-    def param_shapes(self):
-        return {"w": (self.n_features,), "b": ()}
+    def _loss(self, p, s, y):
+        return losses.hinge(s, y) + 0.5 * self.reg * np.sum(p["w"] ** 2)
 
-    def init(self, seed: int = 0) -> dict:
-        """Zeros (``seed`` is accepted for a uniform interface)."""
-        return {"w": np.zeros(self.n_features), "b": np.zeros(())}
-
-    def forward(self, params, X):
-        """Scores :math:`s = X w + b`, shape (N,)."""
-        p, X = self._check(params, X)
-        return X @ p["w"] + p["b"]
+    def _predict(self, s):
+        return np.where(s >= 0, 1, -1)
 
     def loss_and_grad(self, params, X, y):
         p, X = self._check(params, X)
         w = p["w"]
         s = X @ w + p["b"]
-        loss = losses.hinge(s, y) + 0.5 * self.reg * np.sum(w * w)
-        delta = losses.hinge_grad(s, y)            # -y [y s < 1] / N
+        loss = losses.hinge(s, y) + 0.5 * self.reg * np.sum(w ** 2)
+        delta = losses.hinge_grad(s, y)             # -y [y s < 1] / N
         return float(loss), {"w": X.T @ delta + self.reg * w, "b": np.sum(delta)}
 
-    def predict(self, params, X):
-        """Labels −1/+1 (int): the sign of the score, +1 at a score of exactly 0."""
-        return np.where(self.forward(params, X) >= 0, 1, -1)
 
-
-class MulticlassSVM(Model):
+class MulticlassSVM(_LinearMulticlass):
     r"""Multi-class linear SVM with the Weston–Watkins hinge (the CS231n SVM) and an L2 penalty.
 
     .. math::
@@ -303,17 +311,15 @@ class MulticlassSVM(Model):
 
     :math:`\Delta` = ``margin``, :math:`\lambda` = ``reg``; subgradient from
     :func:`lossopt.losses.multiclass_hinge_grad`, :math:`\partial L/\partial W = X^\top \delta + \lambda W`.
-    Parameters ``W`` (D, C), ``b`` (C,). Labels y (N,) integers in 0..C−1.
+    Parameters ``W`` (D, C), ``b`` (C,). Labels y (N,) integers in 0..C−1. ``forward`` gives
+    the scores S (N, C); ``predict`` the highest-scoring class. ``init`` starts at zero.
     Reference: Weston & Watkins (1999), Support vector machines for multi-class pattern recognition.
     """
 
     is_classifier = True
 
     def __init__(self, n_features: int, n_classes: int, reg: float = 1e-2, margin: float = 1.0):
-        self.n_features = _positive_int(n_features, "n_features")
-        self.n_classes = _positive_int(n_classes, "n_classes")
-        if self.n_classes < 2:
-            raise ValueError(f"n_classes must be at least 2, got {n_classes!r}")
+        super().__init__(n_features, n_classes)
         self.reg = require_number(reg, "reg", low=0.0)
         self.margin = require_number(margin, "margin", low=0.0)
 
@@ -321,29 +327,16 @@ class MulticlassSVM(Model):
         return {"n_features": self.n_features, "n_classes": self.n_classes, "reg": self.reg,
                 "margin": self.margin}
 
-    def param_shapes(self):
-        return {"W": (self.n_features, self.n_classes), "b": (self.n_classes,)}
-
-    def init(self, seed: int = 0) -> dict:
-        """Zeros (``seed`` is accepted for a uniform interface)."""
-        return {"W": np.zeros((self.n_features, self.n_classes)), "b": np.zeros(self.n_classes)}
-
-    def forward(self, params, X):
-        """Scores :math:`S = X W + b`, shape (N, C)."""
-        p, X = self._check(params, X)
-        return X @ p["W"] + p["b"]
+    def _loss(self, p, S, y):
+        return losses.multiclass_hinge(S, y, self.margin) + 0.5 * self.reg * np.sum(p["W"] ** 2)
 
     def loss_and_grad(self, params, X, y):
         p, X = self._check(params, X)
         W = p["W"]
         S = X @ W + p["b"]
-        loss = losses.multiclass_hinge(S, y, self.margin) + 0.5 * self.reg * np.sum(W * W)
+        loss = losses.multiclass_hinge(S, y, self.margin) + 0.5 * self.reg * np.sum(W ** 2)
         delta = losses.multiclass_hinge_grad(S, y, self.margin)
         return float(loss), {"W": X.T @ delta + self.reg * W, "b": np.sum(delta, axis=0)}
-
-    def predict(self, params, X):
-        """The highest-scoring class (int), shape (N,)."""
-        return np.argmax(self.forward(params, X), axis=1)
 
 
 class MLP(Model):
@@ -367,6 +360,8 @@ class MLP(Model):
 
     with :math:`\phi'(z) = [z > 0]` for ReLU and :math:`1 - \tanh^2 z` for tanh.
     Parameters ``W1`` (D, H_1), ``b1`` (H_1,), ..., ``WL`` (H_{L-1}, K), ``bL`` (K,).
+    ``forward`` gives :math:`z_L` (N, K); ``predict`` the class (argmax of the logits) for
+    cross-entropy, the outputs (N, K) for mse.
 
     ``init(seed)``: biases 0; weights normal with standard deviation
     :math:`\sqrt{2/\text{fan\_in}}` for ReLU (He et al. 2015) and
@@ -433,10 +428,11 @@ class MLP(Model):
             h.append(self._phi(z[l]) if l < self.n_layers else z[l])
         return z, h
 
-    def forward(self, params, X):
-        """The output :math:`z_L` (logits for cross-entropy), shape (N, K)."""
-        p, X = self._check(params, X)
-        return self._forward(p, X)[1][-1]
+    def _outputs(self, p, X):
+        return self._forward(p, X)[1][-1]                      # z_L, (N, K)
+
+    def _loss(self, p, out, y):
+        return losses.cross_entropy(out, y) if self.loss_name == "cross_entropy" else losses.mse(out, y)
 
     def _loss_and_delta(self, out, y):
         if self.loss_name == "cross_entropy":
@@ -455,7 +451,5 @@ class MLP(Model):
                 delta = (delta @ p[f"W{l}"].T) * self._phi_grad(z[l - 1], h[l - 1])
         return loss, {name: grads[name] for name in p}        # in the order of params
 
-    def predict(self, params, X):
-        """Classes (argmax of the logits, int, (N,)) for cross-entropy; the outputs (N, K) for mse."""
-        out = self.forward(params, X)
+    def _predict(self, out):
         return np.argmax(out, axis=1) if self.is_classifier else out

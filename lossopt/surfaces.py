@@ -100,6 +100,10 @@ class Surface:
         """The lowest known minimum (the first, if several share the lowest value)."""
         return min(self.minima, key=lambda m: m.value)
 
+    def __repr__(self):
+        minima = ", ".join(f"{m.value:.4g} at {_fmt_point(m.point)}" for m in self.minima)
+        return f"Surface({self.name!r}, ${self.formula}$, minima: {minima})"
+
     def _point(self, p, name="p"):
         p = as_float_array(p, name)
         if self.dim == 1 and p.shape == ():
@@ -390,6 +394,9 @@ class Trajectory:
 
     def __len__(self):
         return len(self.points)
+
+    def __repr__(self):
+        return f"Trajectory({self.optimizer} on {self.surface.name}: {self.message})"
 
     @property
     def steps(self) -> int:

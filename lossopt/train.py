@@ -83,6 +83,9 @@ class History:
     message: str = ""
     optimizer: str = ""
 
+    def __repr__(self):
+        return f"History({self.optimizer}: {self.message})"
+
     @property
     def final_loss(self) -> float:
         """The training loss after the last completed epoch."""
@@ -93,8 +96,8 @@ def train(model, optimizer, X, y, epochs: int, batch_size: int | None = None, pa
           X_val=None, y_val=None, callback=None) -> History:
     r"""Train ``model`` with ``optimizer`` by mini-batch gradient steps; return a :class:`History`.
 
-    - ``model``: a :mod:`lossopt.models` model (``init``, ``loss_and_grad``, ``loss``, and
-      ``accuracy`` when ``model.is_classifier``);
+    - ``model``: a :mod:`lossopt.models` model (it needs ``init``, ``loss_and_grad``,
+      ``evaluate`` and ``is_classifier``);
     - ``optimizer``: a :mod:`lossopt.optim` optimizer; it is ``reset()`` first;
     - ``X`` (N, D), ``y`` (N,) (or what the model's loss expects); not modified;
     - ``epochs`` >= 0; ``batch_size`` in 1..N, or None for the whole set (full batch);
@@ -151,16 +154,18 @@ def train(model, optimizer, X, y, epochs: int, batch_size: int | None = None, pa
 
     def record(epoch, seen, steps, seconds):
         history.epoch.append(epoch)
-        history.epoch_loss.append(model.loss(params, X, y))
         history.examples_seen.append(seen)
         history.steps_done.append(steps)
         history.time.append(seconds)
+        loss, accuracy = model.evaluate(params, X, y)
+        history.epoch_loss.append(loss)
         if classifier:
-            history.train_accuracy.append(model.accuracy(params, X, y))
+            history.train_accuracy.append(accuracy)
         if validate:
-            history.val_loss.append(model.loss(params, X_val, y_val))
+            loss, accuracy = model.evaluate(params, X_val, y_val)
+            history.val_loss.append(loss)
             if classifier:
-                history.val_accuracy.append(model.accuracy(params, X_val, y_val))
+                history.val_accuracy.append(accuracy)
 
     seen = steps = 0
     seconds = 0.0

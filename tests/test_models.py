@@ -65,6 +65,12 @@ def test_interface_shapes_and_purity(name):
     assert np.array_equal(X, X0) and np.array_equal(y, y0)
     pred = model.predict(params, X)
     assert pred.shape[0] == N
+    loss_only, accuracy = model.evaluate(params, X, y)
+    assert loss_only == loss
+    if model.is_classifier and not name.endswith("soft_targets"):
+        assert accuracy == model.accuracy(params, X, y) == np.mean(pred == y)
+    elif not model.is_classifier:
+        assert accuracy is None
     assert "(" in repr(model)
 
 

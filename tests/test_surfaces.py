@@ -286,3 +286,11 @@ def test_contour_and_curve_draw_and_return_none(name):
                 surfaces.contour(ax, s)
     finally:
         plt.close(fig)
+
+
+def test_reprs_are_short_and_stable():
+    s = surfaces.rosenbrock()
+    path = surfaces.run(optim.SGD(lr=1e-3), s, steps=3)
+    for text in (repr(s), repr(path), repr(surfaces.bumpy())):
+        assert "0x" not in text and len(text) < 300
+    assert "Rosenbrock" in repr(s) and "stopped after 3 steps" in repr(path)

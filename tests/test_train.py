@@ -101,6 +101,7 @@ def test_history_contents():
     assert h.val_accuracy[-1] > 0.8 and h.epoch_loss[-1] < h.epoch_loss[0]
     assert h.time[0] == 0.0 and np.all(np.diff(h.time) >= 0)
     assert "trained 6 epochs" in h.message and "SGD" in h.optimizer
+    assert "0x" not in repr(h) and "trained 6 epochs" in repr(h)
 
 
 def test_regression_has_no_accuracy_and_no_validation_unless_asked():
