@@ -51,6 +51,10 @@ class Model:
         """``{name: shape}`` of every parameter."""
         raise NotImplementedError
 
+    def loss_and_grad(self, params, X, y):  # pragma: no cover - abstract
+        """``(loss, grads)``: the loss (a float) and a dict of its gradients, one per parameter, same shapes."""
+        raise NotImplementedError
+
     @property
     def n_params(self) -> int:
         """Total number of scalar parameters."""
@@ -190,6 +194,7 @@ class LinearRegression(_Linear):
         return y_hat
 
     def loss_and_grad(self, params, X, y):
+        """(L, {"w": X^T delta, "b": sum(delta)}) with delta = 2 (y_hat - y) / N."""
         p, X = self._check(params, X)
         y_hat = X @ p["w"] + p["b"]
         loss = losses.mse(y_hat, y)
@@ -221,6 +226,7 @@ class LogisticRegression(_Linear):
         return (z > 0).astype(int)                  # probability above 1/2
 
     def loss_and_grad(self, params, X, y):
+        """(L, {"w": X^T delta, "b": sum(delta)}) with delta = (sigmoid(z) - y) / N."""
         p, X = self._check(params, X)
         z = X @ p["w"] + p["b"]
         loss = losses.binary_cross_entropy_with_logits(z, y)
@@ -251,6 +257,7 @@ class SoftmaxRegression(_LinearMulticlass):
         return losses.cross_entropy(Z, y)
 
     def loss_and_grad(self, params, X, y):
+        """(L, {"W": X^T delta, "b": column sums of delta}) with delta = (softmax(Z) - onehot(y)) / N."""
         p, X = self._check(params, X)
         Z = X @ p["W"] + p["b"]
         loss = losses.cross_entropy(Z, y)
@@ -294,6 +301,7 @@ class LinearSVM(_Linear):
         return np.where(s >= 0, 1, -1)
 
     def loss_and_grad(self, params, X, y):
+        """(L, {"w": X^T delta + reg w, "b": sum(delta)}) with delta = -y [y s < 1] / N."""
         p, X = self._check(params, X)
         w = p["w"]
         s = X @ w + p["b"]
@@ -331,6 +339,7 @@ class MulticlassSVM(_LinearMulticlass):
         return losses.multiclass_hinge(S, y, self.margin) + 0.5 * self.reg * np.sum(p["W"] ** 2)
 
     def loss_and_grad(self, params, X, y):
+        """(L, {"W": X^T delta + reg W, "b": column sums of delta}), delta the hinge subgradient."""
         p, X = self._check(params, X)
         W = p["W"]
         S = X @ W + p["b"]
@@ -402,6 +411,7 @@ class MLP(Model):
         return shapes
 
     def init(self, seed: int = 0) -> dict:
+        """Random weights (He for ReLU, Glorot for tanh, see above) and zero biases, drawn from ``seed``."""
         rng = np.random.default_rng(seed)
         params = {}
         for l in range(1, self.n_layers + 1):
@@ -440,6 +450,7 @@ class MLP(Model):
         return losses.mse(out, y), losses.mse_grad(out, y)
 
     def loss_and_grad(self, params, X, y):
+        """(L, grads): the forward pass, then the backward pass above from the last layer to the first."""
         p, X = self._check(params, X)
         z, h = self._forward(p, X)
         loss, delta = self._loss_and_delta(h[-1], y)          # delta = dL/dz_L

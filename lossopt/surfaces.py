@@ -405,10 +405,12 @@ class Trajectory:
 
     @property
     def final_point(self) -> np.ndarray:
+        """The last recorded point, shape (dim,) (a copy)."""
         return self.points[-1].copy()
 
     @property
     def final_value(self) -> float:
+        """f at the last recorded point."""
         return float(self.values[-1])
 
     def steps_to(self, tol: float):
