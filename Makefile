@@ -11,6 +11,12 @@ ARGS   ?=
 INDEX  := notebooks/00_index.ipynb
 JOBS   ?= auto
 
+# The course's arrays are small: one BLAS thread is fastest, and it avoids oversubscribing
+# shared machines (CI, Binder), where threaded BLAS was measured 30x slower.
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+
 .DEFAULT_GOAL := help
 .PHONY: help setup lab test test-browser course check-course exercises execute bench clean
 
