@@ -60,13 +60,12 @@ def _underflow_is_zero(func):
 def sigmoid(z):
     r"""Logistic sigmoid :math:`\sigma(z) = 1 / (1 + e^{-z})`, any shape.
 
-    Never overflows: :math:`e^{-|z|}` is at most 1, and
-    :math:`\sigma(z) = 1/(1+e^{-|z|})` for :math:`z \ge 0`,
-    :math:`e^{-|z|}/(1+e^{-|z|})` for :math:`z < 0`.
+    Computed as :math:`\sigma(z) = e^{\min(z, 0)} / (1 + e^{-|z|})`, which is
+    :math:`1/(1+e^{-z})` for :math:`z \ge 0` and :math:`e^{z}/(1+e^{z})` for
+    :math:`z < 0`: no exponent is ever positive, so nothing overflows.
     """
     z = as_float_array(z, "z")
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return np.exp(np.minimum(z, 0.0)) / (1.0 + np.exp(-np.abs(z)))
 
 
 @_underflow_is_zero
@@ -98,7 +97,8 @@ def log_softmax(z, axis=-1):
     r""":math:`\log \mathrm{softmax}(z)_j = (z_j - m) - \log \sum_k e^{z_k - m}`, :math:`m = \max_k z_k`."""
     z = as_float_array(z, "z")
     shifted = z - np.max(z, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted -= np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))   # in place: our own array
+    return shifted
 
 
 @_underflow_is_zero
@@ -106,7 +106,8 @@ def softmax(z, axis=-1):
     r""":math:`\mathrm{softmax}(z)_j = e^{z_j - m} / \sum_k e^{z_k - m}`, rows sum to 1, no overflow."""
     z = as_float_array(z, "z")
     e = np.exp(z - np.max(z, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e /= np.sum(e, axis=axis, keepdims=True)                               # in place: our own array
+    return e
 
 
 def one_hot(labels, num_classes: int):
@@ -284,8 +285,8 @@ def _logits_2d(logits, name: str = "logits"):
     return z
 
 
-def _soft_targets(logits, target, label_smoothing):
-    """The target distribution q (N, C): one-hot or given probabilities, then smoothed."""
+def _targets(logits, target, label_smoothing):
+    """(z, labels, q, eps): integer targets come back as ``labels`` (q is None), probabilities as ``q``."""
     eps = require_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
     z = _logits_2d(logits)
     n, c = z.shape
@@ -294,36 +295,55 @@ def _soft_targets(logits, target, label_smoothing):
         raise ValueError(f"logits has shape {z.shape} but target has shape {t.shape}: "
                          f"integer class indices need shape ({n},), class probabilities shape ({n}, {c})")
     if t.ndim == 1:
-        q = one_hot(_class_indices(t, c), c)
-    else:
-        q = as_float_array(t, "target")
-        require_in_range(q, 0.0, 1.0, "target", "class probabilities")
+        return z, _class_indices(t, c), None, eps
+    q = as_float_array(t, "target")
+    require_in_range(q, 0.0, 1.0, "target", "class probabilities")
     if eps > 0:
         q = (1.0 - eps) * q + eps / c
-    return z, q
+    return z, None, q, eps
 
 
 @_underflow_is_zero
 def cross_entropy(logits, target, label_smoothing: float = 0.0) -> float:
     r"""Softmax cross-entropy, averaged over rows.
 
-    .. math:: L = -\frac1N \sum_{i=1}^N \sum_{c=1}^C q_{ic}\,\log \mathrm{softmax}(z_i)_c
+    .. math:: L = -\frac1N \sum_{i=1}^N \sum_{c=1}^C q_{ic}\,\log p_{ic}, \qquad p_i = \mathrm{softmax}(z_i)
 
-    logits z: (N, C). target: (N,) integer class indices (then q is one-hot,
-    and L is the mean of :math:`-\log p_{i,y_i}`) or (N, C) class probabilities q.
-    ``label_smoothing`` :math:`\varepsilon` replaces q by :math:`(1-\varepsilon)q + \varepsilon/C`.
+    logits z: (N, C). target: (N, C) class probabilities q, or (N,) integer
+    class indices y, for which q is one-hot and the sum over c picks out
+    :math:`L = -\frac1N \sum_i \log p_{i,y_i}`.
+    ``label_smoothing`` :math:`\varepsilon` replaces q by :math:`(1-\varepsilon)q + \varepsilon/C`;
+    for integer targets that makes
+    :math:`L = (1-\varepsilon)\,(-\frac1N\sum_i \log p_{i,y_i}) - \varepsilon\,\mathrm{mean}_{i,c}\log p_{ic}`.
     Equals PyTorch ``F.cross_entropy(logits, target, label_smoothing=ε)``.
     The log-softmax subtracts each row's maximum first (log-sum-exp trick).
     """
-    z, q = _soft_targets(logits, target, label_smoothing)
-    return float(-np.sum(q * log_softmax(z)) / z.shape[0])
+    z, labels, q, eps = _targets(logits, target, label_smoothing)
+    log_p = log_softmax(z)
+    n = z.shape[0]
+    if q is not None:
+        return float(-np.sum(q * log_p) / n)
+    loss = -np.mean(log_p[np.arange(n), labels])               # -log p of the true class
+    if eps > 0:
+        loss = (1.0 - eps) * loss - eps * np.mean(log_p)
+    return float(loss)
 
 
 @_underflow_is_zero
 def cross_entropy_grad(logits, target, label_smoothing: float = 0.0):
-    r""":math:`\partial L/\partial z_i = (p_i \sum_c q_{ic} - q_i)/N`; for one-hot q, :math:`(p_i - \mathrm{onehot}(y_i))/N`."""
-    z, q = _soft_targets(logits, target, label_smoothing)
-    return (softmax(z) * np.sum(q, axis=1, keepdims=True) - q) / z.shape[0]
+    r""":math:`\partial L/\partial z_i = (p_i \sum_c q_{ic} - q_i)/N`; for integer targets, :math:`(p_i - q_i)/N`
+    with :math:`q_i = (1-\varepsilon)\,\mathrm{onehot}(y_i) + \varepsilon/C`."""
+    z, labels, q, eps = _targets(logits, target, label_smoothing)
+    p = softmax(z)
+    n, c = z.shape
+    if q is not None:
+        return (p * np.sum(q, axis=1, keepdims=True) - q) / n
+    grad = p                                                     # p - q, built in place in p (our own array)
+    if eps > 0:
+        grad -= eps / c
+    grad[np.arange(n), labels] -= 1.0 - eps
+    grad /= n
+    return grad
 
 
 # ----------------------------------------------------------------------------
