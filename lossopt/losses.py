@@ -97,8 +97,7 @@ def log_softmax(z, axis=-1):
     r""":math:`\log \mathrm{softmax}(z)_j = (z_j - m) - \log \sum_k e^{z_k - m}`, :math:`m = \max_k z_k`."""
     z = as_float_array(z, "z")
     shifted = z - np.max(z, axis=axis, keepdims=True)
-    shifted -= np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))   # in place: our own array
-    return shifted
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 @_underflow_is_zero
@@ -106,8 +105,7 @@ def softmax(z, axis=-1):
     r""":math:`\mathrm{softmax}(z)_j = e^{z_j - m} / \sum_k e^{z_k - m}`, rows sum to 1, no overflow."""
     z = as_float_array(z, "z")
     e = np.exp(z - np.max(z, axis=axis, keepdims=True))
-    e /= np.sum(e, axis=axis, keepdims=True)                               # in place: our own array
-    return e
+    return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def one_hot(labels, num_classes: int):
