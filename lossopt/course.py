@@ -56,7 +56,7 @@ LESSONS = [
            "Binary and categorical cross-entropy, logits, softmax, log-sum-exp and label smoothing.", 60,
            ready=True),
     Lesson(3, "huber_loss", "Huber loss", "Part I: Losses",
-           "MSE near zero, MAE in the tails: robust regression with outliers.", 35, ready=False),
+           "MSE near zero, MAE in the tails: robust regression with outliers.", 35),
     Lesson(4, "hinge_loss", "Hinge loss", "Part I: Losses",
            "Margins, the linear SVM and the multi-class hinge.", 45, ready=False),
     Lesson(5, "choosing_a_loss", "Choosing a loss", "Part I: Losses",
