@@ -60,7 +60,7 @@ LESSONS = [
     Lesson(4, "hinge_loss", "Hinge loss", "Part I: Losses",
            "Margins, the linear SVM and the multi-class hinge.", 45, ready=False),
     Lesson(5, "choosing_a_loss", "Choosing a loss", "Part I: Losses",
-           "Every loss side by side, a decision table, and an experiment for each row.", 30, ready=False),
+           "Every loss side by side, a decision table, and an experiment for each row.", 30),
     Lesson(6, "gradient_descent", "Gradient descent", "Part II: Optimizers",
            "The update rule, the learning rate, and how conditioning sets the speed.", 45, ready=False),
     Lesson(7, "stochastic_gradient_descent", "Stochastic and mini-batch gradient descent", "Part II: Optimizers",
