@@ -26,7 +26,7 @@ help:
 	@echo "make test-browser  run every lesson in a real JupyterLab in headless Chromium (needs /usr/bin/chromium)"
 	@echo "make course     regenerate the index, navigation links, README table and exercises/"
 	@echo "make execute    re-execute lessons and solutions in place (NB=path/to/one.ipynb for one)"
-	@echo "make bench      time lossopt against PyTorch (needs torch in .venv)"
+	@echo "make bench      time lossopt against PyTorch (needs torch in .venv) and every slider's update"
 	@echo "make clean      remove the virtual environment"
 
 $(STAMP): pyproject.toml
@@ -60,6 +60,7 @@ execute: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tests/bench.py $(ARGS)
+	$(BIN)/python tests/bench_widgets.py $(ARGS)
 
 clean:
 	rm -rf $(VENV)
