@@ -120,3 +120,59 @@ def interactive_figure(nrows: int = 1, ncols: int = 1, *, figsize=None, **subplo
     canvas.resizable = False
     axes = fig.subplots(nrows, ncols, **subplot_kw)
     return fig, axes
+
+
+class LiveFigure:
+    """Redraw only what a slider changes, by blitting: about ten times faster than a full redraw.
+
+    A full redraw re-renders every tick label and title (most of the ~100 ms a
+    three-panel figure takes); blitting restores a saved picture of the static parts
+    and draws only the given artists on top (a few ms)::
+
+        fig, ax = plotting.interactive_figure()
+        line, = ax.plot(x, y)
+        ax.set_ylim(0, 10)                    # fixed limits: the axes are not redrawn
+        live = plotting.LiveFigure(fig, [line])
+
+        def update(change):
+            line.set_ydata(new_y(change["new"]))
+            live.update()
+
+    The artists are marked *animated* (matplotlib leaves them out of the static
+    picture). Axis limits, ticks and anything not in ``artists`` stay as first drawn:
+    call :meth:`redraw` after changing those. Works with any Agg-based canvas; on
+    other canvases :meth:`update` falls back to a full redraw.
+    """
+
+    def __init__(self, fig, artists):
+        self.fig = fig
+        self.canvas = fig.canvas
+        self.artists = list(artists)
+        for artist in self.artists:
+            artist.set_animated(True)
+        self._background = None
+        self._can_blit = hasattr(self.canvas, "copy_from_bbox") and hasattr(self.canvas, "restore_region")
+        self._cid = self.canvas.mpl_connect("draw_event", self._on_draw)
+
+    def _on_draw(self, event):
+        """After every full draw: save the static picture, then add the animated artists."""
+        if self._can_blit:
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self._draw_artists()
+
+    def _draw_artists(self):
+        for artist in self.artists:
+            self.fig.draw_artist(artist)
+
+    def update(self) -> None:
+        """Show the artists' new state (call after set_data, set_text, ...)."""
+        if self._background is None:
+            self.canvas.draw_idle()   # nothing drawn yet: the first full draw will include them
+            return
+        self.canvas.restore_region(self._background)
+        self._draw_artists()
+        self.canvas.blit(self.fig.bbox)
+
+    def redraw(self) -> None:
+        """Full redraw, for changes outside the animated artists (limits, ticks, titles)."""
+        self.canvas.draw_idle()
