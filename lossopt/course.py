@@ -58,7 +58,7 @@ LESSONS = [
     Lesson(3, "huber_loss", "Huber loss", "Part I: Losses",
            "MSE near zero, MAE in the tails: robust regression with outliers.", 35),
     Lesson(4, "hinge_loss", "Hinge loss", "Part I: Losses",
-           "Margins, the linear SVM and the multi-class hinge.", 45, ready=False),
+           "Margins, the linear SVM and the multi-class hinge.", 45),
     Lesson(5, "choosing_a_loss", "Choosing a loss", "Part I: Losses",
            "Every loss side by side, a decision table, and an experiment for each row.", 30),
     Lesson(6, "gradient_descent", "Gradient descent", "Part II: Optimizers",
