@@ -18,7 +18,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab test test-browser course check-course exercises execute bench clean
+.PHONY: help setup lab test test-browser html course check-course exercises execute bench clean
 
 help:
 	@echo "make lab        set up and start JupyterLab on the course index (extra options: ARGS=\"--port=8899\")"
@@ -26,6 +26,7 @@ help:
 	@echo "make test-browser  run every lesson in a real JupyterLab in headless Chromium (needs /usr/bin/chromium)"
 	@echo "make course     regenerate the index, navigation links, README table and exercises/"
 	@echo "make execute    re-execute lessons and solutions in place (NB=path/to/one.ipynb for one)"
+	@echo "make html       render lessons, exercises and solutions to a static site in site/ (links checked)"
 	@echo "make bench      time lossopt against PyTorch (needs torch in .venv) and every slider's update"
 	@echo "make clean      remove the virtual environment"
 
@@ -47,6 +48,9 @@ test: $(STAMP)
 test-browser: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,browser]"
 	LOSSOPT_BROWSER=1 $(BIN)/python -m pytest -v -s tests/browser $(ARGS)
+
+html: $(STAMP)
+	$(BIN)/python -m lossopt.site --out site
 
 course exercises: $(STAMP)
 	$(BIN)/python -m lossopt.build
