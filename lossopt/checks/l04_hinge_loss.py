@@ -126,8 +126,8 @@ def check_hinge_grad(hinge_grad):
         yf, m, y01 = _hinge_values(s, y)
         n = s.size
         mistakes = {
-            "used y·s <= 1: at the kink y·s = 1 the subgradient must be 0 (as in lossopt, scikit-learn "
-            "and PyTorch's relu), use y·s < 1": np.where(m <= 1.0, -yf, 0.0) / n,
+            "used y·s <= 1: at the kink y·s = 1 the subgradient must be 0 (as in lossopt and PyTorch's "
+            "relu), use y·s < 1": np.where(m <= 1.0, -yf, 0.0) / n,
             "the subgradient -y everywhere: it is 0 where y·s >= 1 (no loss there, no push)": -yf / n,
             "missing the 1/N: the loss is a mean, so the gradient is -y·[y·s < 1] / N":
                 np.where(m < 1.0, -yf, 0.0),
