@@ -156,6 +156,14 @@ class LiveFigure:
 
     def _on_draw(self, event):
         """After every full draw: save the static picture, then add the animated artists."""
+        if event.canvas.is_saving():
+            # savefig (ipympl's static picture, downloads) draws the animated artists of
+            # the axes itself, at its own size: drawing them again would double every
+            # translucent patch, and that picture is no background for the live canvas.
+            for artist in self.artists:
+                if artist.axes is None:
+                    artist.draw(event.renderer)
+            return
         if self._can_blit:
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
         self._draw_artists()
