@@ -62,7 +62,7 @@ LESSONS = [
     Lesson(5, "choosing_a_loss", "Choosing a loss", "Part I: Losses",
            "Every loss side by side, a decision table, and an experiment for each row.", 30),
     Lesson(6, "gradient_descent", "Gradient descent", "Part II: Optimizers",
-           "The update rule, the learning rate, and how conditioning sets the speed.", 45, ready=False),
+           "The update rule, the learning rate, and how conditioning sets the speed.", 45, ready=True),
     Lesson(7, "stochastic_gradient_descent", "Stochastic and mini-batch gradient descent", "Part II: Optimizers",
            "Noisy but unbiased gradients, batch size, epochs, shuffling and decay.", 45, ready=False),
     Lesson(8, "momentum", "Momentum and Nesterov", "Part II: Optimizers",
