@@ -64,7 +64,7 @@ LESSONS = [
     Lesson(6, "gradient_descent", "Gradient descent", "Part II: Optimizers",
            "The update rule, the learning rate, and how conditioning sets the speed.", 45, ready=True),
     Lesson(7, "stochastic_gradient_descent", "Stochastic and mini-batch gradient descent", "Part II: Optimizers",
-           "Noisy but unbiased gradients, batch size, epochs, shuffling and decay.", 45, ready=False),
+           "Noisy but unbiased gradients, batch size, epochs, shuffling and decay.", 45, ready=True),
     Lesson(8, "momentum", "Momentum and Nesterov", "Part II: Optimizers",
            "The heavy ball: faster through ravines, over small bumps.", 40, ready=False),
     Lesson(9, "rmsprop", "RMSprop and AdaGrad", "Part II: Optimizers",
