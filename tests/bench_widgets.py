@@ -27,7 +27,7 @@ from lossopt.course import ready_lessons  # noqa: E402
 TARGET_MS = 50.0
 
 PROBE = r'''
-import json as _json, time as _time, statistics as _st
+import json as _json, time as _time, statistics as _st, math as _math
 import ipywidgets as _w
 from matplotlib.figure import Figure as _Figure
 import gc as _gc
@@ -41,12 +41,16 @@ def _candidate_values(s, moves):
         i = opts.index(s.value) if s.value in opts else 0
         return [opts[(i + k) % len(opts)] for k in range(1, moves + 1)]
     lo, hi, step = s.min, s.max, (s.step or (s.max - s.min) / 20)
-    vals, v, d = [], s.value, 1
+    log = isinstance(s, _w.FloatLogSlider)      # min, max and step are exponents of s.base
+    vals, v, d = [], (_math.log(s.value, s.base) if log else s.value), 1
     for _ in range(moves):
         if v + d * step > hi or v + d * step < lo:
             d = -d
         v = v + d * step
-        vals.append(type(s.value)(v) if not isinstance(s.value, float) else float(v))
+        if log:
+            vals.append(float(s.base ** v))
+        else:
+            vals.append(type(s.value)(v) if not isinstance(s.value, float) else float(v))
     return vals
 
 # A browser has sent "initialized" to every ipympl canvas by now, after which ipympl stops
