@@ -66,7 +66,7 @@ LESSONS = [
     Lesson(7, "stochastic_gradient_descent", "Stochastic and mini-batch gradient descent", "Part II: Optimizers",
            "Noisy but unbiased gradients, batch size, epochs, shuffling and decay.", 45, ready=True),
     Lesson(8, "momentum", "Momentum and Nesterov", "Part II: Optimizers",
-           "The heavy ball: faster through ravines, over small bumps.", 40, ready=False),
+           "The heavy ball: faster through ravines, over small bumps.", 40, ready=True),
     Lesson(9, "rmsprop", "RMSprop and AdaGrad", "Part II: Optimizers",
            "Per-parameter step sizes from running gradient magnitudes.", 40, ready=False),
     Lesson(10, "adam", "Adam and AdamW", "Part II: Optimizers",
