@@ -9,6 +9,7 @@ Call :func:`use_style` once at the top of a notebook.
 from __future__ import annotations
 
 import matplotlib as mpl
+import numpy as np
 from cycler import cycler
 
 __all__ = ["PALETTE", "LOSS_COLORS", "OPTIMIZER_COLORS", "use_style", "color"]
@@ -142,15 +143,24 @@ class LiveFigure:
     picture). Axis limits, ticks and anything not in ``artists`` stay as first drawn:
     call :meth:`redraw` after changing those. Works with any Agg-based canvas; on
     other canvases :meth:`update` falls back to a full redraw.
+
+    ``overlays`` are artists that do not change but must stay on top of the animated
+    ones, typically a legend over moving points: they are rendered once per full draw
+    onto a transparent layer, which each update pastes over the animated artists
+    (a legend's text would otherwise cost more than everything else)::
+
+        live = plotting.LiveFigure(fig, [points, line], overlays=[ax.legend()])
     """
 
-    def __init__(self, fig, artists):
+    def __init__(self, fig, artists, overlays=()):
         self.fig = fig
         self.canvas = fig.canvas
         self.artists = list(artists)
-        for artist in self.artists:
+        self.overlays = list(overlays)
+        for artist in self.artists + self.overlays:
             artist.set_animated(True)
         self._background = None
+        self._layers = []     # (x0, y0, RGBA image) of each overlay, from the last full draw
         self._can_blit = hasattr(self.canvas, "copy_from_bbox") and hasattr(self.canvas, "restore_region")
         self._cid = self.canvas.mpl_connect("draw_event", self._on_draw)
 
@@ -160,17 +170,47 @@ class LiveFigure:
             # savefig (ipympl's static picture, downloads) draws the animated artists of
             # the axes itself, at its own size: drawing them again would double every
             # translucent patch, and that picture is no background for the live canvas.
-            for artist in self.artists:
+            for artist in self.artists + self.overlays:
                 if artist.axes is None:
                     artist.draw(event.renderer)
             return
         if self._can_blit:
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self._layers = self._render_overlays(event.renderer)
         self._draw_artists()
+
+    def _render_overlays(self, renderer):
+        """Each overlay drawn alone on a transparent canvas, cropped to its extent."""
+        from matplotlib.backends.backend_agg import RendererAgg
+
+        if not self.overlays or not isinstance(renderer, RendererAgg):
+            return []
+        layers = []
+        for artist in self.overlays:
+            layer = RendererAgg(renderer.width, renderer.height, renderer.dpi)
+            artist.draw(layer)
+            pixels = np.asarray(layer.buffer_rgba())
+            rows, cols = np.nonzero(pixels[:, :, 3])
+            if rows.size:
+                top, bottom, left, right = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+                # draw_image wants the bottom row first
+                layers.append((int(left), int(renderer.height - bottom), pixels[top:bottom, left:right][::-1].copy()))
+        return layers
 
     def _draw_artists(self):
         for artist in self.artists:
             self.fig.draw_artist(artist)
+        if not self.overlays:
+            return
+        if not self._layers:
+            for artist in self.overlays:
+                self.fig.draw_artist(artist)
+            return
+        renderer = self.canvas.get_renderer()
+        gc = renderer.new_gc()
+        for x0, y0, image in self._layers:
+            renderer.draw_image(gc, x0, y0, image)
+        gc.restore()
 
     def update(self) -> None:
         """Show the artists' new state (call after set_data, set_text, ...)."""
