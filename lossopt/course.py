@@ -68,7 +68,7 @@ LESSONS = [
     Lesson(8, "momentum", "Momentum and Nesterov", "Part II: Optimizers",
            "The heavy ball: faster through ravines, over small bumps.", 40, ready=True),
     Lesson(9, "rmsprop", "RMSprop and AdaGrad", "Part II: Optimizers",
-           "Per-parameter step sizes from running gradient magnitudes.", 40, ready=False),
+           "Per-parameter step sizes from running gradient magnitudes.", 40, ready=True),
     Lesson(10, "adam", "Adam and AdamW", "Part II: Optimizers",
            "Moments, bias correction and decoupled weight decay, number for number with PyTorch.", 50, ready=False),
     Lesson(11, "optimizer_comparison", "The optimizers compared", "Part II: Optimizers",
