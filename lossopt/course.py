@@ -70,7 +70,7 @@ LESSONS = [
     Lesson(9, "rmsprop", "RMSprop and AdaGrad", "Part II: Optimizers",
            "Per-parameter step sizes from running gradient magnitudes.", 40, ready=True),
     Lesson(10, "adam", "Adam and AdamW", "Part II: Optimizers",
-           "Moments, bias correction and decoupled weight decay, number for number with PyTorch.", 50, ready=False),
+           "Moments, bias correction and decoupled weight decay, number for number with PyTorch.", 50, ready=True),
     Lesson(11, "optimizer_comparison", "The optimizers compared", "Part II: Optimizers",
            "A race on test surfaces and an MLP on handwritten digits.", 45, ready=False),
     Lesson(12, "summary", "Summary and next steps", "Part II: Optimizers",
