@@ -74,7 +74,7 @@ LESSONS = [
     Lesson(11, "optimizer_comparison", "The optimizers compared", "Part II: Optimizers",
            "A race on test surfaces and an MLP on handwritten digits.", 45, ready=False),
     Lesson(12, "summary", "Summary and next steps", "Part II: Optimizers",
-           "Choosing a loss and an optimizer, learning-rate schedules, what comes next.", 20, ready=False,
+           "Choosing a loss and an optimizer, learning-rate schedules, what comes next.", 20, ready=True,
            has_exercises=False),
 ]
 
