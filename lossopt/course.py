@@ -72,7 +72,7 @@ LESSONS = [
     Lesson(10, "adam", "Adam and AdamW", "Part II: Optimizers",
            "Moments, bias correction and decoupled weight decay, number for number with PyTorch.", 50, ready=True),
     Lesson(11, "optimizer_comparison", "The optimizers compared", "Part II: Optimizers",
-           "A race on test surfaces and an MLP on handwritten digits.", 45, ready=False),
+           "A race on test surfaces and an MLP on handwritten digits.", 45, ready=True),
     Lesson(12, "summary", "Summary and next steps", "Part II: Optimizers",
            "Choosing a loss and an optimizer, learning-rate schedules, what comes next.", 20, ready=True,
            has_exercises=False),
