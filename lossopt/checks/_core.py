@@ -210,7 +210,8 @@ def _short_traceback(shell, etype, value, tb, tb_offset=None):
 def install_short_tracebacks() -> None:
     """In IPython/Jupyter, show CheckFailed and NotImplementedError as a short message.
 
-    The cell still ends in an error (so "Run All" stops, and nbval and nbgrader see it);
+    The cell still ends in an error (nbval, nbgrader and JupyterLab see it; in an exercise
+    notebook the build tags such cells ``raises-exception``, so Run All goes on past them);
     only the display is shortened. Does nothing outside IPython.
     """
     try:

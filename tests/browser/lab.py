@@ -13,12 +13,20 @@ READY_JS = """() => {
 
 RUN_ALL_JS = """async () => {
   const app = window.jupyterapp;
-  await app.commands.execute('notebook:run-all-cells');
   const w = app.shell.currentWidget;
-  // wait until the kernel is idle again (outputs flushed)
-  for (let i = 0; i < 600; i++) {
+  try { await app.commands.execute('notebook:run-all-cells'); } catch (e) { /* a failing cell */ }
+  // Run All's promise can settle before the last cell has run (e.g. after an error in a cell
+  // tagged raises-exception, which Run All goes past): wait until the kernel has been idle
+  // for 1.5 s in a row.
+  let idleSince = null;
+  for (let i = 0; i < 1200; i++) {
     const k = w.sessionContext.session.kernel;
-    if (k.status === 'idle') break;
+    if (k.status === 'idle') {
+      idleSince = idleSince || performance.now();
+      if (performance.now() - idleSince > 1500) break;
+    } else {
+      idleSince = null;
+    }
     await new Promise(r => setTimeout(r, 100));
   }
 }"""

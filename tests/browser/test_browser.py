@@ -1,8 +1,9 @@
 """Every lesson in a real JupyterLab (headless Chromium): `make test-browser`.
 
-For each notebook of the course index and every ready lesson: open it, run all
-cells in the browser, assert that no cell ends in an error (except cells tagged
-raises-exception) and that every widget renders, then move each slider with the
+For the course index, every ready lesson and every exercise notebook: open it, run
+all cells in the browser, assert that every cell ran and none ends in an error
+(except, in exercises, the unfinished ones tagged raises-exception, which Run All
+goes past) and that every widget renders, then move each slider with the
 keyboard and assert that its figure repaints, recording the time from the key
 press to the new picture. A failing test leaves a screenshot in test-artifacts/.
 """
@@ -17,7 +18,8 @@ from lossopt.course import INDEX, ROOT, ready_lessons
 
 ARTIFACTS = ROOT / "test-artifacts"
 
-NOTEBOOKS = [INDEX.notebook] + [lesson.notebook for lesson in ready_lessons()]
+NOTEBOOKS = [INDEX.notebook] + [lesson.notebook for lesson in ready_lessons()] + [
+    lesson.exercise for lesson in ready_lessons() if lesson.has_exercises]
 TIMINGS: dict[str, list] = {}
 TARGET_MS = 250
 
