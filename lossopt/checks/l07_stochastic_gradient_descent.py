@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from .. import data, losses, optim, train
+from .. import data, losses, optim, schedules, train
 from ._core import NOT_IMPLEMENTED, CheckFailed, Exercise, fmt
 
 __all__ = ["check_make_minibatches", "check_sgd_epoch", "check_lr_schedule"]
@@ -323,7 +323,10 @@ def _schedule_cases():
 
 
 def check_lr_schedule(lr_schedule):
-    """Check ``lr_schedule(step, lr0, tau) -> lr0 / (1 + step / tau)`` for many steps, lr0 and tau."""
+    """Check ``lr_schedule(step, lr0, tau) -> lr0 / (1 + step / tau)`` for many steps, lr0 and tau.
+
+    The expected rate is :func:`lossopt.schedules.inverse_time_decay`.
+    """
     ex = Exercise("lr_schedule", lr_schedule, rtol=1e-9, atol=0.0)
     for step, lr0, tau in _schedule_cases():
         case = f"step={step}, lr0={lr0:g}, tau={float(tau):g}"
@@ -346,6 +349,7 @@ def check_lr_schedule(lr_schedule):
                 "missing the 1 +: lr0 / (step / tau) is infinite at step 0": lr0 / (s / t) if s else math.inf,
                 "linear decay: the rate is lr0 / (1 + step / tau), it never reaches 0": lr0 * (1 - s / t),
             }
-        ex.compare(case, got, lr0 / (1.0 + s / t), what="the learning rate", mistakes=mistakes,
+        expected = schedules.inverse_time_decay(step, lr0, tau)          # lr0 / (1 + step / tau)
+        ex.compare(case, got, expected, what="the learning rate", mistakes=mistakes,
                    hint="lr = lr0 / (1 + step / tau)")
     ex.passed()
