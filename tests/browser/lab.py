@@ -113,9 +113,17 @@ class NotebookRun:
         return out
 
 
+SHUTDOWN_JS = """async () => {
+  const w = window.jupyterapp.shell.currentWidget;
+  if (w && w.sessionContext) { await w.sessionContext.shutdown(); }
+}"""
+
+
 def run_notebook(page, base_url: str, path: str, timeout_ms: int = 120_000) -> NotebookRun:
     """Open ``path`` in JupyterLab, run all cells, render widgets, move every slider."""
-    page.goto(f"{base_url}/lab/tree/{path}", wait_until="domcontentloaded")
+    # A workspace of its own, reset, so no tab (and kernel) of an earlier test is reopened.
+    workspace = "t-" + "".join(ch if ch.isalnum() else "-" for ch in path)
+    page.goto(f"{base_url}/lab/workspaces/{workspace}/tree/{path}?reset", wait_until="domcontentloaded")
     page.wait_for_function(READY_JS, timeout=timeout_ms)
     page.evaluate(RUN_ALL_JS)
     result = NotebookRun(path)
@@ -135,4 +143,5 @@ def run_notebook(page, base_url: str, path: str, timeout_ms: int = 120_000) -> N
         if not r["changed"]:  # maybe at its maximum: try the other way
             r = page.evaluate(MOVE_SLIDER_JS, [i, "ArrowLeft"])
         result.slider_times.append((r["label"] or f"slider {i}", r["ms"], r["changed"]))
+    page.evaluate(SHUTDOWN_JS)
     return result
