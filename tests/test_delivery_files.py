@@ -69,7 +69,7 @@ def test_readme_gives_the_conda_route():
     readme = _read("README.md")
     name = re.search(r"^name:\s*(\S+)\s*$", _read("environment.yml"), re.MULTILINE)[1]
     for command in ("conda env create -f environment.yml", f"conda activate {name}", "pip install --no-deps -e .",
-                    f"jupyter lab {INDEX.notebook}"):
+                    f"jupyter lab --LabApp.default_url=/lab/tree/{INDEX.notebook}"):
         assert command in readme, f"README.md: the conda route needs `{command}`"
 
 

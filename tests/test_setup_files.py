@@ -101,6 +101,9 @@ def _target(name: str) -> str:
 
 def test_makefile_has_the_targets_the_readme_promises():
     assert "jupyter lab" in _target("lab") and "$(ARGS)" in _target("lab")
+    # Serve the whole course folder and open the index in it: `jupyter lab notebooks/x.ipynb`
+    # would serve notebooks/ only, and the index's links to ../exercises would not resolve.
+    assert 'root_dir="$(CURDIR)"' in _target("lab") and "default_url=/lab/tree/$(INDEX)" in _target("lab")
     assert "pytest" in _target("test")
     assert "lossopt.build" in _target("course")
     assert "lossopt.build execute" in _target("execute")
