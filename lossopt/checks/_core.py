@@ -91,6 +91,19 @@ class Exercise:
                       hint="work on a copy (x = x.copy()) or build new arrays; the caller's data must not change")
         return result
 
+    def unpack(self, result, names, case: str):
+        """``result`` as a tuple of ``len(names)`` values, or a clean failure naming them."""
+        shape = "(" + ", ".join(names) + ")"
+        if result is None:
+            self.fail("your function returned None.", case=case,
+                      hint=f"return a tuple {shape}; did you forget the `return` statement?")
+        if isinstance(result, (str, bytes, dict)) or not isinstance(result, (tuple, list)):
+            self.fail(f"expected a tuple {shape}, got {fmt(result)}.", case=case, hint=f"return {', '.join(names)}")
+        if len(result) != len(names):
+            self.fail(f"expected a tuple of {len(names)} values {shape}, got {len(result)} values.", case=case,
+                      hint=f"return {', '.join(names)}")
+        return tuple(result)
+
     # -- comparing -----------------------------------------------------------------------------
     def compare(self, case: str, got, expected, *, what: str = "the result", mistakes: dict | None = None,
                 hint: str | None = None, rtol: float | None = None, atol: float | None = None):

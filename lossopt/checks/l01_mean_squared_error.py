@@ -179,20 +179,6 @@ def _gd_cases():
     return cases
 
 
-def _unpack(ex, result, names, case):
-    """A tuple of ``len(names)`` values, or a clean failure."""
-    shape = "(" + ", ".join(names) + ")"
-    if result is None:
-        ex.fail("your function returned None.", case=case,
-                hint=f"return a tuple {shape}; did you forget the `return` statement?")
-    if isinstance(result, (str, bytes, dict)) or not hasattr(result, "__len__"):
-        ex.fail(f"expected a tuple {shape}, got {fmt(result)}.", case=case, hint=f"return {', '.join(names)}")
-    if len(result) != len(names):
-        ex.fail(f"expected a tuple of {len(names)} values {shape}, got {len(result)} values.", case=case,
-                hint=f"return {', '.join(names)}")
-    return tuple(result)
-
-
 def check_fit_line_gd(fit_line_gd):
     """Check ``fit_line_gd(x, y, lr, steps) -> (slope, intercept, loss_history)``.
 
@@ -202,7 +188,7 @@ def check_fit_line_gd(fit_line_gd):
     ex = Exercise("fit_line_gd", fit_line_gd)
     for desc, x, y, lr, steps in _gd_cases():
         result = ex.call(desc, x.copy(), y.copy(), lr, steps)
-        slope, intercept, history = _unpack(ex, result, ("slope", "intercept", "loss_history"), desc)
+        slope, intercept, history = ex.unpack(result, ("slope", "intercept", "loss_history"), desc)
         ref_slope, ref_intercept, ref_history = _reference_fit_line_gd(x, y, lr, steps)
         with np.errstate(all="ignore"):  # some mistakes diverge
             wrong = {what: _wrong_fit_line_gd(x, y, lr, steps, **kw) for what, kw in _GD_MISTAKES.items()}
@@ -257,7 +243,7 @@ def check_fit_line_least_squares(fit_line_least_squares):
     ex = Exercise("fit_line_least_squares", fit_line_least_squares, rtol=1e-6, atol=1e-8)
     for desc, x, y in _ls_cases():
         result = ex.call(desc, x.copy(), y.copy())
-        slope, intercept = _unpack(ex, result, ("slope", "intercept"), desc)
+        slope, intercept = ex.unpack(result, ("slope", "intercept"), desc)
         ref_slope, ref_intercept = _least_squares(x, y)
         g = losses.mse_grad(ref_slope * x + ref_intercept, y)
         scale = 1.0 + np.abs(x).max() * np.abs(y).max()

@@ -235,20 +235,6 @@ def _fit_cases():
     return cases
 
 
-def _unpack(ex, result, names, case):
-    """A tuple of ``len(names)`` values, or a clean failure."""
-    shape = "(" + ", ".join(names) + ")"
-    if result is None:
-        ex.fail("your function returned None.", case=case,
-                hint=f"return a tuple {shape}; did you forget the `return` statement?")
-    if isinstance(result, (str, bytes, dict)) or not hasattr(result, "__len__"):
-        ex.fail(f"expected a tuple {shape}, got {fmt(result)}.", case=case, hint=f"return {', '.join(names)}")
-    if len(result) != len(names):
-        ex.fail(f"expected a tuple of {len(names)} values {shape}, got {len(result)} values.", case=case,
-                hint=f"return {', '.join(names)}")
-    return tuple(result)
-
-
 def check_fit_huber(fit_huber):
     """Check ``fit_huber(x, y, delta, lr, steps) -> (slope, intercept, loss_history)``.
 
@@ -258,7 +244,7 @@ def check_fit_huber(fit_huber):
     ex = Exercise("fit_huber", fit_huber)
     for desc, x, y, delta, lr, steps in _fit_cases():
         result = ex.call(desc, x.copy(), y.copy(), delta, lr, steps)
-        slope, intercept, history = _unpack(ex, result, ("slope", "intercept", "loss_history"), desc)
+        slope, intercept, history = ex.unpack(result, ("slope", "intercept", "loss_history"), desc)
         ref_slope, ref_intercept, ref_history = _reference_fit_huber(x, y, delta, lr, steps)
         with np.errstate(all="ignore"):
             wrong = {}

@@ -26,18 +26,6 @@ __all__ = ["check_gradient_descent", "check_max_stable_lr", "check_steps_to_conv
 
 # -- shared helpers ---------------------------------------------------------------------------------
 
-def _unpack(ex, result, names, case):
-    """A tuple of ``len(names)`` values, or a clean failure."""
-    shape = "(" + ", ".join(names) + ")"
-    if result is None:
-        ex.fail("your function returned None.", case=case,
-                hint=f"return a tuple {shape}; did you forget the `return` statement?")
-    if isinstance(result, (str, bytes, dict)) or not isinstance(result, (tuple, list)):
-        ex.fail(f"expected a tuple {shape}, got {fmt(result)}.", case=case, hint=f"return {', '.join(names)}")
-    if len(result) != len(names):
-        ex.fail(f"expected a tuple of {len(names)} values {shape}, got {len(result)} values.", case=case,
-                hint=f"return {', '.join(names)}")
-    return tuple(result)
 
 
 def _one_number(ex, got, case, what):
@@ -185,7 +173,7 @@ def check_gradient_descent(gradient_descent):
                              "changes theta0 too (aliasing). Start with theta = theta0.copy() and update with "
                              "theta = theta - lr * grad_f(theta)")
             raise
-        theta, path = _unpack(ex, result, ("theta", "path"), desc)
+        theta, path = ex.unpack(result, ("theta", "path"), desc)
         d = theta0.size
         with np.errstate(all="ignore"):
             ref_theta, ref_path = _reference_gd(grad_f, theta0, lr, steps)

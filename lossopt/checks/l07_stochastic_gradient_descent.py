@@ -259,19 +259,6 @@ def _sgd_cases():
     return cases
 
 
-def _unpack(ex, result, names, case):
-    shape = "(" + ", ".join(names) + ")"
-    if result is None:
-        ex.fail("your function returned None.", case=case,
-                hint=f"return a tuple {shape}; did you forget the `return` statement?")
-    if isinstance(result, (str, bytes, dict, np.ndarray)) or not hasattr(result, "__len__"):
-        ex.fail(f"expected a tuple {shape}, got {fmt(result)}.", case=case, hint=f"return {', '.join(names)}")
-    if len(result) != len(names):
-        ex.fail(f"expected a tuple of {len(names)} values {shape}, got {len(result)} values.", case=case,
-                hint=f"return {', '.join(names)}")
-    return tuple(result)
-
-
 def check_sgd_epoch(sgd_epoch):
     """Check ``sgd_epoch(theta, X, y, lr, batch_size, seed) -> (theta, batch_losses)``.
 
@@ -281,7 +268,7 @@ def check_sgd_epoch(sgd_epoch):
     ex = Exercise("sgd_epoch", sgd_epoch)
     for case, theta, X, y, lr, batch_size, seed in _sgd_cases():
         result = ex.call(case, theta.copy(), X.copy(), y.copy(), lr, batch_size, seed)
-        got_theta, got_losses = _unpack(ex, result, ("theta", "batch_losses"), case)
+        got_theta, got_losses = ex.unpack(result, ("theta", "batch_losses"), case)
         ref_theta, ref_losses = _reference_sgd_epoch(theta, X, y, lr, batch_size, seed)
         with np.errstate(all="ignore"):
             wrong = {what: _wrong_sgd_epoch(theta, X, y, lr, batch_size, seed, **kw)

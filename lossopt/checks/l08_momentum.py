@@ -26,18 +26,6 @@ __all__ = ["check_momentum_step", "check_nesterov_step", "check_convert_conventi
 
 # -- shared helpers ---------------------------------------------------------------------------------
 
-def _unpack(ex, result, names, case):
-    """A tuple of ``len(names)`` values, or a clean failure."""
-    shape = "(" + ", ".join(names) + ")"
-    if result is None:
-        ex.fail("your function returned None.", case=case,
-                hint=f"return a tuple {shape}; did you forget the `return` statement?")
-    if isinstance(result, (str, bytes, dict)) or not isinstance(result, (tuple, list)):
-        ex.fail(f"expected a tuple {shape}, got {fmt(result)}.", case=case, hint=f"return {', '.join(names)}")
-    if len(result) != len(names):
-        ex.fail(f"expected a tuple of {len(names)} values {shape}, got {len(result)} values.", case=case,
-                hint=f"return {', '.join(names)}")
-    return tuple(result)
 
 
 def _reference_step(theta, grad, buf, lr, beta, nesterov):
@@ -153,7 +141,7 @@ def _check_step(ex, answer_name, nesterov):
                             hint="buf *= beta or theta -= ... modifies the caller's arrays: build new ones, "
                                  "e.g. new_buf = beta * buf + grad and new_theta = theta - lr * ...")
                 raise
-            got_theta, got_buf = _unpack(ex, result, ("new_theta", "new_buf"), case)
+            got_theta, got_buf = ex.unpack(result, ("new_theta", "new_buf"), case)
             ref_theta, ref_buf = _reference_step(theta, g, buf, lr, beta, nesterov)
             if got_buf is None:
                 ex.fail("new_buf is None.", case=case,
@@ -188,7 +176,7 @@ def _check_step(ex, answer_name, nesterov):
     case = "100 steps on the bumpy curve from x = [5.0], lr = 0.1, beta = 0.9, feeding your outputs back in"
     theta, buf = np.array([5.0]), None
     for _ in range(100):
-        theta, buf = _unpack(ex, ex.call(case, theta, bumpy.grad(theta), buf, 0.1, 0.9), ("new_theta", "new_buf"),
+        theta, buf = ex.unpack(ex.call(case, theta, bumpy.grad(theta), buf, 0.1, 0.9), ("new_theta", "new_buf"),
                              case)
         theta, buf = np.asarray(theta, dtype=float), np.asarray(buf, dtype=float)
     expected = surfaces.run(optim.SGD(lr=0.1, momentum=0.9, nesterov=nesterov), bumpy, start=(5.0,), steps=100,

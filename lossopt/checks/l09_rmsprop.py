@@ -24,18 +24,6 @@ __all__ = ["check_rmsprop_step", "check_adagrad_step", "check_effective_lr"]
 
 # -- shared helpers ---------------------------------------------------------------------------------
 
-def _unpack(ex, result, names, case):
-    """A tuple of ``len(names)`` values, or a clean failure."""
-    shape = "(" + ", ".join(names) + ")"
-    if result is None:
-        ex.fail("your function returned None.", case=case,
-                hint=f"return a tuple {shape}; did you forget the `return` statement?")
-    if isinstance(result, (str, bytes, dict)) or not isinstance(result, (tuple, list)):
-        ex.fail(f"expected a tuple {shape}, got {fmt(result)}.", case=case, hint=f"return {', '.join(names)}")
-    if len(result) != len(names):
-        ex.fail(f"expected a tuple of {len(names)} values {shape}, got {len(result)} values.", case=case,
-                hint=f"return {', '.join(names)}")
-    return tuple(result)
 
 
 def _call(ex, case, *args, inputs="theta, grad and v", culprit="v *= alpha",
@@ -204,7 +192,7 @@ def check_rmsprop_step(rmsprop_step):
         for t, g in enumerate(grads, start=1):
             case = f"{desc}; step {t} (v before the step: {_describe(v) if np.any(v) else 'zeros'}, grad: {_describe(g)})"
             result = _call(ex, case, theta.copy(), g.copy(), v.copy(), hp["lr"], hp["alpha"], hp["eps"])
-            new_theta, new_v = _unpack(ex, result, ("new_theta", "new_v"), case)
+            new_theta, new_v = ex.unpack(result, ("new_theta", "new_v"), case)
             with np.errstate(all="ignore"):
                 ref_theta, ref_v = _rmsprop_reference(theta, g, v, **hp)
                 v_mistakes, theta_mistakes = _rmsprop_mistakes(theta, g, v, **hp)
@@ -220,7 +208,7 @@ def check_rmsprop_step(rmsprop_step):
     theta, g = rng.standard_normal(4), np.array([1e-9, -3e-8, 1e-3, -2.0])
     case = "theta of shape (4,), grad [1e-9, -3e-8, 1e-3, -2], v = zeros, called as rmsprop_step(theta, grad, v) with the default lr, alpha, eps"
     result = _call(ex, case, theta.copy(), g.copy(), np.zeros(4))
-    new_theta, new_v = _unpack(ex, result, ("new_theta", "new_v"), case)
+    new_theta, new_v = ex.unpack(result, ("new_theta", "new_v"), case)
     ref_theta, ref_v = _rmsprop_reference(theta, g, np.zeros(4), lr=1e-2, alpha=0.99, eps=1e-8)
     defaults = "keep torch's defaults in the signature: lr=1e-2, alpha=0.99, eps=1e-8"
     ex.compare(case, _array(ex, case, new_v, ref_v, "new_v"), ref_v, what="new_v", hint=defaults, atol=1e-300)
@@ -289,7 +277,7 @@ def check_adagrad_step(adagrad_step):
             case = f"{desc}; step {t} (s before the step: {_describe(s) if np.any(s) else 'zeros'}, grad: {_describe(g)})"
             result = _call(ex, case, theta.copy(), g.copy(), s.copy(), lr, eps, inputs="theta, grad and s",
                            culprit="s += grad ** 2", fix="s = s + grad ** 2")
-            new_theta, new_s = _unpack(ex, result, ("new_theta", "new_s"), case)
+            new_theta, new_s = ex.unpack(result, ("new_theta", "new_s"), case)
             with np.errstate(all="ignore"):
                 ref_theta, ref_s = _adagrad_reference(theta, g, s, lr, eps)
                 s_mistakes, theta_mistakes = _adagrad_mistakes(theta, g, s, lr, eps)
@@ -304,7 +292,7 @@ def check_adagrad_step(adagrad_step):
     case = "theta of shape (4,), grad [1e-11, -3e-10, 1e-3, -2], s = zeros, called as adagrad_step(theta, grad, s) with the default lr, eps"
     result = _call(ex, case, theta.copy(), g.copy(), np.zeros(4), inputs="theta, grad and s",
                    culprit="s += grad ** 2", fix="s = s + grad ** 2")
-    new_theta, new_s = _unpack(ex, result, ("new_theta", "new_s"), case)
+    new_theta, new_s = ex.unpack(result, ("new_theta", "new_s"), case)
     ref_theta, ref_s = _adagrad_reference(theta, g, np.zeros(4), lr=1e-2, eps=1e-10)
     defaults = "keep torch's defaults in the signature: lr=1e-2, eps=1e-10"
     ex.compare(case, _array(ex, case, new_s, ref_s, "new_s"), ref_s, what="new_s", hint=defaults, atol=1e-300)

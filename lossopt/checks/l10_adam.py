@@ -229,18 +229,6 @@ def _runs(decoupled):
 
 # -- comparing ------------------------------------------------------------------------------------
 
-def _unpack(ex, result, names, case):
-    """A tuple of ``len(names)`` values, or a clean failure."""
-    shape = "(" + ", ".join(names) + ")"
-    if result is None:
-        ex.fail("your function returned None.", case=case,
-                hint=f"return a tuple {shape}; did you forget the `return` statement?")
-    if isinstance(result, (str, bytes, dict)) or not isinstance(result, (tuple, list)):
-        ex.fail(f"expected a tuple {shape}, got {fmt(result)}.", case=case, hint=f"return {', '.join(names)}")
-    if len(result) != len(names):
-        ex.fail(f"expected a tuple of {len(names)} values {shape}, got {len(result)} values.", case=case,
-                hint=f"return {', '.join(names)}")
-    return tuple(result)
 
 
 def _scale_atol(expected, rel=1e-9):
@@ -250,7 +238,7 @@ def _scale_atol(expected, rel=1e-9):
 
 def _check_step(ex, label, result, inputs, expected, mistakes, hint=None):
     """Compare the learner's (new_theta, new_m, new_v, new_t) with ``expected``; mistakes: text -> tuple."""
-    new_theta, new_m, new_v, new_t = _unpack(ex, result, ("new_theta", "new_m", "new_v", "new_t"), label)
+    new_theta, new_m, new_v, new_t = ex.unpack(result, ("new_theta", "new_m", "new_v", "new_t"), label)
     ref_theta, ref_m, ref_v, ref_t = expected
     theta, t = inputs["theta"], inputs["t"]
     ex.compare(label, new_m, ref_m, what="new_m", rtol=1e-7, atol=_scale_atol(ref_m),
