@@ -82,7 +82,7 @@ for _s in _sliders:
     _s.value = _start
     _results.append({"slider": _s.description or type(_s).__name__, "median_ms": _st.median(_times),
                      "max_ms": max(_times)})
-print(_json.dumps(_results))
+print("BENCH-RESULTS " + _json.dumps(_results))
 '''
 
 
@@ -96,7 +96,11 @@ def measure(notebook: Path, moves: int) -> list[dict]:
                             resources={"metadata": {"path": str(notebook.parent)}})
     client.execute()
     out = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
-    return json.loads(out.strip().splitlines()[-1])
+    # callbacks may print too: take the probe's own line
+    lines = [line for line in out.splitlines() if line.startswith("BENCH-RESULTS ")]
+    if not lines:
+        raise RuntimeError(f"{notebook.name}: the probe printed no results; its output was:\n{out[-2000:]}")
+    return json.loads(lines[-1][len("BENCH-RESULTS "):])
 
 
 def main(argv=None) -> int:
